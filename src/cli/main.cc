@@ -1,0 +1,38 @@
+// gwanmun command line: `gwanmun scan …` (and, later, serve/keys/audit).
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/scan_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"gwanmun (관문): a self-hosted OpenAI-compatible gateway with Korean DLP"};
+  app.require_subcommand(1);
+
+  gwanmun::cli::ScanCommandOptions scan;
+  std::string types;
+  auto* sc = app.add_subcommand("scan", "Find Korean personal data, credentials and markings");
+  sc->add_option("paths", scan.paths, "Files, directories (recursive) or - for stdin");
+  sc->add_option("--format", scan.format, "text (report) or jsonl (records {id,text})")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+  sc->add_option("--types", types, "Comma-separated types to report (default: all)");
+  sc->add_option("--min-confidence", scan.min_confidence, "Drop findings below this confidence")
+      ->check(CLI::Range(0.0, 1.0));
+  sc->add_option("--dict", scan.dicts, "Custom dictionary file (one term per line)");
+  sc->add_flag("--exit-code", scan.exit_code, "Exit 1 if anything was found");
+  sc->add_flag("--stats", scan.stats, "Print bytes, seconds and MB/s to stderr");
+  sc->add_flag("--color", scan.color, "Highlight findings with ANSI colours");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (sc->parsed()) {
+    for (size_t pos = 0; !types.empty() && pos <= types.size();) {
+      size_t comma = types.find(',', pos);
+      if (comma == std::string::npos) comma = types.size();
+      if (comma > pos) scan.types.push_back(types.substr(pos, comma - pos));
+      pos = comma + 1;
+    }
+    return gwanmun::cli::RunScan(scan, std::cout, std::cerr);
+  }
+  return 0;
+}

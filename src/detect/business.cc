@@ -1,0 +1,17 @@
+// STUB: replaced by the real recognizer.
+#include "detect/registry.h"
+
+namespace gwanmun::detect {
+namespace {
+class BusinessNumberRecognizer final : public Recognizer {
+ public:
+  std::string_view name() const override { return "business"; }
+  void Register(LexiconBuilder&) override {}
+  void Scan(const ScanView&, std::vector<Finding>&) const override {}
+  size_t Horizon() const override { return 0; }
+};
+}  // namespace
+
+std::unique_ptr<Recognizer> NewBusinessNumberRecognizer() { return std::make_unique<BusinessNumberRecognizer>(); }
+
+}  // namespace gwanmun::detect

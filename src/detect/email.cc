@@ -1,0 +1,17 @@
+// STUB: replaced by the real recognizer.
+#include "detect/registry.h"
+
+namespace gwanmun::detect {
+namespace {
+class EmailRecognizer final : public Recognizer {
+ public:
+  std::string_view name() const override { return "email"; }
+  void Register(LexiconBuilder&) override {}
+  void Scan(const ScanView&, std::vector<Finding>&) const override {}
+  size_t Horizon() const override { return 0; }
+};
+}  // namespace
+
+std::unique_ptr<Recognizer> NewEmailRecognizer() { return std::make_unique<EmailRecognizer>(); }
+
+}  // namespace gwanmun::detect
