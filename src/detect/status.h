@@ -1,43 +1,13 @@
-// Errors as values at module boundaries (in the spirit of LevelDB's Status).
+// The engine uses the project-wide Status/Result (src/common/status.h).
 
 #ifndef GWANMUN_DETECT_STATUS_H_
 #define GWANMUN_DETECT_STATUS_H_
 
-#include <string>
-#include <utility>
-#include <variant>
+#include "common/status.h"
 
 namespace gwanmun::detect {
-
-class Status {
- public:
-  Status() = default;  // OK
-  static Status Ok() { return Status(); }
-  static Status Error(std::string message) { return Status(std::move(message)); }
-  bool ok() const { return message_.empty(); }
-  const std::string& message() const { return message_; }
-
- private:
-  explicit Status(std::string m) : message_(m.empty() ? "unknown error" : std::move(m)) {}
-  std::string message_;
-};
-
-// Either a value or an error message.
-template <typename T>
-class Result {
- public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT: implicit by design
-  Result(Status error) : v_(std::move(error)) {}       // NOLINT: must not be ok
-  bool ok() const { return std::holds_alternative<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T& value() & { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
-  Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
-
- private:
-  std::variant<T, Status> v_;
-};
-
+using gwanmun::Result;
+using gwanmun::Status;
 }  // namespace gwanmun::detect
 
 #endif  // GWANMUN_DETECT_STATUS_H_
