@@ -35,7 +35,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 step "libFuzzer (clang 14), ${FUZZ_SECONDS}s per target"
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz -j "$JOBS"
+cmake --build --preset fuzz -j "$JOBS" --target fuzzers
 for target in build/fuzz/fuzz/*_fuzz; do
   [ -x "$target" ] || continue
   name="$(basename "$target")"
