@@ -249,6 +249,7 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     return 2;
   }
   const Scanner& scanner = *compiled.value();
+  auto wall_start = std::chrono::steady_clock::now();
   Totals t;
   std::vector<std::string> paths = o.paths;
   if (paths.empty()) paths.push_back("-");
@@ -308,13 +309,17 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
     return 2;
   }
   if (o.stats) {
-    char line[256];
+    char line[320];
+    double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     double mbs = t.seconds > 0 ? static_cast<double>(t.bytes) / 1e6 / t.seconds : 0;
+    double wall_mbs = wall > 0 ? static_cast<double>(t.bytes) / 1e6 / wall : 0;
     std::snprintf(line, sizeof line,
-                  "stats: %llu bytes, %llu record(s), %llu finding(s), %.3f s in engine, %.1f MB/s\n",
+                  "stats: %llu bytes, %llu record(s), %llu finding(s); engine %.3f s = %.1f MB/s; "
+                  "whole run %.3f s = %.1f MB/s\n",
                   static_cast<unsigned long long>(t.bytes),
                   static_cast<unsigned long long>(t.records),
-                  static_cast<unsigned long long>(t.findings), t.seconds, mbs);
+                  static_cast<unsigned long long>(t.findings), t.seconds, mbs, wall, wall_mbs);
     err << line;
   }
   if (t.error) return 2;

@@ -69,7 +69,7 @@ TEST(ScannerTest, EmptyAndBinaryInputDoNotCrash) {
   EXPECT_TRUE(ScanText(*s.value(), "").empty());
   std::string junk("\0\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc\0\0", 16);
   ScanText(*s.value(), junk);
-  std::string nul_mixed = std::string("전화 010-1234-5678", 22) + std::string(1, '\0') + "끝";
+  std::string nul_mixed = std::string("전화 010-1234-5678") + std::string(1, '\0') + "끝";
   ScanText(*s.value(), nul_mixed);
 }
 
