@@ -86,6 +86,34 @@ void BM_ScanAllTypes(benchmark::State& state) {
 }
 BENCHMARK(BM_ScanAllTypes)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
+// Many short texts (paragraphs of the corpus), as a gateway sees chat
+// messages: measures per-call overhead as well as throughput.
+void BM_ScanParagraphs(benchmark::State& state) {
+  auto scanner = gwanmun::detect::Scanner::Compile({});
+  const std::string& text = Corpus();
+  std::vector<std::string_view> paras;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find("\n\n", pos);
+    if (end == std::string::npos) end = text.size();
+    if (end > pos) paras.push_back(std::string_view(text).substr(pos, end - pos));
+    pos = end + 2;
+  }
+  gwanmun::detect::ScanScratch scratch;
+  std::vector<gwanmun::detect::Span> spans;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    for (std::string_view p : paras) {
+      auto st = scanner.value()->Scan(p, scratch, &spans);
+      benchmark::DoNotOptimize(spans.data());
+      bytes += p.size();
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["texts"] = static_cast<double>(paras.size());
+}
+BENCHMARK(BM_ScanParagraphs)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
 void BM_StreamScan4K(benchmark::State& state) {
   auto scanner = gwanmun::detect::Scanner::Compile({});
   const std::string& text = Corpus();

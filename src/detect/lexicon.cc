@@ -3,6 +3,7 @@
 #include <hs/hs.h>
 
 #include <algorithm>
+#include <atomic>
 
 namespace gwanmun::detect {
 
@@ -29,6 +30,8 @@ Lexicon::~Lexicon() {
 
 Result<std::unique_ptr<Lexicon>> Lexicon::Compile(const LexiconBuilder& builder) {
   std::unique_ptr<Lexicon> lex(new Lexicon());  // private constructor
+  static std::atomic<uint64_t> next_id{1};
+  lex->id_ = next_id.fetch_add(1);
   lex->categories_ = builder.categories_;
   std::vector<const char*> exprs;
   std::vector<unsigned> flags, ids;
@@ -41,6 +44,7 @@ Result<std::unique_ptr<Lexicon>> Lexicon::Compile(const LexiconBuilder& builder)
     flags.push_back(l.caseless ? HS_FLAG_CASELESS : 0);
     ids.push_back(static_cast<unsigned>(i));
     lens.push_back(l.bytes.size());
+    lex->max_literal_len_ = std::max(lex->max_literal_len_, l.bytes.size());
   }
   if (exprs.empty()) return lex;
   hs_compile_error_t* err = nullptr;
@@ -88,15 +92,17 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
 Status Lexicon::Match(std::string_view text, LexiconScratch& scratch,
                       std::vector<Hit>& hits) const {
   if (db_ == nullptr || text.empty()) return Status::Ok();
-  if (hs_alloc_scratch(db_, &scratch.scratch_) != HS_SUCCESS) {
-    return Status::Error("hyperscan: cannot allocate scratch");
+  if (scratch.sized_for_ != id_) {
+    if (hs_alloc_scratch(db_, &scratch.scratch_) != HS_SUCCESS) {
+      return Status::Error("hyperscan: cannot allocate scratch");
+    }
+    scratch.sized_for_ = id_;
   }
   size_t first = hits.size();
   MatchContext mc{this, &hits};
   // Hyperscan takes an unsigned length; scan very large inputs in windows
   // that overlap by the longest literal so no match is lost or repeated.
-  size_t max_len = 0;
-  for (const auto& e : entries_) max_len = std::max(max_len, e.bytes.size());
+  const size_t max_len = max_literal_len_;
   constexpr size_t kWindow = size_t{1} << 30;
   size_t pos = 0;
   while (pos < text.size()) {

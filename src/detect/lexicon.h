@@ -64,6 +64,10 @@ class LexiconScratch {
  private:
   friend class Lexicon;
   hs_scratch* scratch_ = nullptr;
+  // Id of the Lexicon scratch_ was last sized for. hs_alloc_scratch validates
+  // the whole database (a CRC over its bytecode), so it runs only when this
+  // changes, not on every Match. Ids are never reused.
+  uint64_t sized_for_ = 0;
 };
 
 // Immutable after Compile; Match may be called from many threads, each with
@@ -94,6 +98,8 @@ class Lexicon {
     uint16_t category;
   };
   hs_database* db_ = nullptr;
+  size_t max_literal_len_ = 0;
+  uint64_t id_ = 0;  // unique per compiled Lexicon in this process
   std::vector<Entry> entries_;
   std::vector<std::string> categories_;
 };
