@@ -141,8 +141,22 @@ void NormalizedText::Reset(std::string_view original) {
       ++i;
       continue;
     }
-    text::Decoded d = text::DecodeAt(original, i);
-    int rw = Rewrite(d.cp);
+    text::Decoded d;
+    if ((c & 0xF0) == 0xE0 && i + 2 < n &&
+        (static_cast<unsigned char>(original[i + 1]) & 0xC0) == 0x80 &&
+        (static_cast<unsigned char>(original[i + 2]) & 0xC0) == 0x80 && c != 0xE0 &&
+        (c != 0xED || static_cast<unsigned char>(original[i + 1]) < 0xA0)) {
+      // Fast path for the common 3-byte case (all Hangul syllables).
+      d.cp = (static_cast<char32_t>(c & 0x0F) << 12) |
+             (static_cast<char32_t>(static_cast<unsigned char>(original[i + 1]) & 0x3F) << 6) |
+             (static_cast<char32_t>(static_cast<unsigned char>(original[i + 2]) & 0x3F));
+      d.len = 3;
+    } else {
+      d = text::DecodeAt(original, i);
+    }
+    // Only lead bytes C2 (U+00AD), E2 (U+2000–U+2FFF), E3 (U+3000) and EF
+    // (U+F000–U+FFFF) can start a rewritten character.
+    int rw = (c == 0xC2 || c == 0xE2 || c == 0xE3 || c == 0xEF) ? Rewrite(d.cp) : -1;
     if (rw >= 0) {
       switch_mode(i);
       if (rw > 0) {
