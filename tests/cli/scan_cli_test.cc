@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -19,8 +20,12 @@ struct RunResult {
 };
 
 RunResult RunCli(const std::string& args, const std::string& stdin_data = "") {
+  // Per-test file names: CTest runs tests in parallel processes.
   std::string dir = ::testing::TempDir();
-  std::string in_path = dir + "/cli_stdin.txt", err_path = dir + "/cli_stderr.txt";
+  std::string tag = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
+                    "_" + std::to_string(getpid());
+  std::string in_path = dir + "/cli_stdin_" + tag + ".txt";
+  std::string err_path = dir + "/cli_stderr_" + tag + ".txt";
   {
     std::ofstream f(in_path, std::ios::binary);
     f << stdin_data;
@@ -87,7 +92,7 @@ TEST(ScanCliTest, MalformedLineIsReportedAndTheRestProcessed) {
 }
 
 TEST(ScanCliTest, TextReportMasksValuesAndExitCode) {
-  std::string dir = ::testing::TempDir() + "/scan_dir";
+  std::string dir = ::testing::TempDir() + "/scan_dir_" + std::to_string(getpid());
   std::string mk = "mkdir -p " + dir + "/sub";
   ASSERT_EQ(std::system(mk.c_str()), 0);
   {
