@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   sc->add_option("--dict", scan.dicts, "Custom dictionary file (one term per line)");
   sc->add_flag("--exit-code", scan.exit_code, "Exit 1 if anything was found");
+  sc->add_flag("!--no-markings", scan.markings,
+               "Do not report classification markings (대외비, 사내한정, Confidential …)");
   sc->add_flag("--stats", scan.stats, "Print bytes, seconds and MB/s to stderr");
   sc->add_flag("--color", scan.color, "Highlight findings with ANSI colours");
 

@@ -219,6 +219,7 @@ void ReportText(const Scanner& scanner, const std::string& name, std::string_vie
 int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   detect::ScannerOptions so;
   so.min_confidence = o.min_confidence;
+  so.markings = o.markings;
   if (!o.types.empty()) {
     so.types.reset();
     for (const std::string& name : o.types) {

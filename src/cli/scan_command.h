@@ -15,6 +15,7 @@ struct ScanCommandOptions {
   std::vector<std::string> types;  // empty = all
   float min_confidence = 0.5f;
   std::vector<std::string> dicts;  // dictionary files
+  bool markings = true;            // report classification markings (대외비 …)
   bool exit_code = false;          // exit 1 when anything is found
   bool stats = false;              // print bytes, seconds, MB/s to stderr
   bool color = false;
