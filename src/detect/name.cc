@@ -137,7 +137,6 @@ constexpr float kGivenBothB = -0.5f;        // neither given syllable is typical
 constexpr float kGivenKnown = 1.4f;         // a common given name (민준, 영희 …)
 constexpr float kGivenUnknownPair = -0.5f;  // plausible syllables, unlisted pair
 constexpr float kVerbalEnding = -1.5f;
-constexpr float kStop = -8.0f;
 constexpr float kStopPrefix = -2.5f;         // 한국인, 사용자, 주소나
 constexpr float kStopPrefixWeak = -0.8f;     // 이미영, 이상우: a word, but also a name
 constexpr float kParticleSyllable = -1.2f;   // 3rd syllable reads as a particle
