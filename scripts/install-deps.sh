@@ -14,6 +14,7 @@ PKGS=(
   libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libpq-dev libhiredis-dev libsodium-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  openssl sqlite3
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -3,7 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/audit_command.h"
+#include "cli/keys_command.h"
 #include "cli/scan_command.h"
+#include "cli/serve_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"gwanmun (관문): a self-hosted OpenAI-compatible gateway with Korean DLP"};
@@ -25,7 +28,15 @@ int main(int argc, char** argv) {
   sc->add_flag("--stats", scan.stats, "Print bytes, seconds and MB/s to stderr");
   sc->add_flag("--color", scan.color, "Highlight findings with ANSI colours");
 
+  gwanmun::cli::KeysCommand keys(app);
+  gwanmun::cli::AuditCommand audit(app);
+  gwanmun::cli::ServeCommand serve(app);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (keys.parsed()) return keys.Run(std::cout, std::cerr);
+  if (audit.parsed()) return audit.Run(std::cout, std::cerr);
+  if (serve.parsed()) return serve.Run(std::cout, std::cerr);
 
   if (sc->parsed()) {
     for (size_t pos = 0; !types.empty() && pos <= types.size();) {

@@ -7,7 +7,9 @@
 #ifndef GWANMUN_STORE_STORE_H_
 #define GWANMUN_STORE_STORE_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,7 +22,7 @@ namespace gwanmun::store {
 
 // Who is calling: the resolved virtual key.
 struct Principal {
-  std::string key_id;               // public id, e.g. "key_3f9a…" (never the secret)
+  std::string key_id;  // public id, e.g. "key_3f9a…" (never the secret)
   std::string team;
   std::vector<std::string> models;  // allowed models; empty = all
   int64_t rpm = 0;                  // requests per minute, 0 = unlimited
@@ -49,31 +51,52 @@ struct CreatedKey {
 
 // One record per request. Never holds request or response content.
 struct AuditRecord {
-  int64_t seq = 0;          // assigned by AppendAudit, 1-based, gap-free
-  std::string time;         // RFC 3339 UTC with milliseconds
+  int64_t seq = 0;   // assigned by AppendAudit, 1-based, gap-free
+  std::string time;  // RFC 3339 UTC with milliseconds
   std::string request_id;
   std::string key_id;
   std::string team;
-  std::string endpoint;     // e.g. "/v1/chat/completions"
+  std::string endpoint;  // e.g. "/v1/chat/completions"
   std::string model;
-  std::string upstream;     // upstream name
-  std::string region;       // upstream region tag
-  int status = 0;           // HTTP status sent to the client
+  std::string upstream;  // upstream name
+  std::string region;    // upstream region tag
+  int status = 0;        // HTTP status sent to the client
   double latency_ms = 0;
   int64_t tokens_in = 0;
   int64_t tokens_out = 0;
-  std::string findings;     // JSON object of per-type counts, e.g. {"KR_RRN":1}; "{}" if none
-  std::string action;       // guardrail action summary ("allow", "mask", "block", …)
-  std::string fingerprints; // JSON array of HMAC fingerprints of values, "[]" if none
-  std::string prev_hash;    // hex; assigned by AppendAudit
-  std::string hash;         // hex SHA-256 over prev_hash + canonical form; assigned
+  std::string findings;      // JSON object of per-type counts, e.g. {"KR_RRN":1}; "{}" if none
+  std::string action;        // guardrail action summary ("allow", "mask", "block", …)
+  std::string fingerprints;  // JSON array of HMAC fingerprints of values, "[]" if none
+  std::string prev_hash;     // hex; assigned by AppendAudit
+  std::string hash;          // hex SHA-256 over prev_hash + canonical form; assigned
 };
 
 struct VerifyReport {
   bool ok = true;
   int64_t records = 0;
   std::vector<std::string> problems;  // human-readable, one per broken link/record
+  // The stored head (last appended seq and its hash). Publishing head_hash
+  // somewhere outside the database (a ticket, a log shipper) anchors the
+  // chain: whoever rewrites the whole tail cannot reproduce it.
+  int64_t head_seq = 0;
+  std::string head_hash;
+  // Number of problems found; `problems` lists at most the first 1000.
+  int64_t problem_count = 0;
 };
+
+// The last appended record, as stored in the head table (seq 0 and 64 zeros
+// when the log is empty).
+struct AuditHead {
+  int64_t seq = 0;
+  std::string hash;
+};
+
+// Called once an asynchronously appended record is durable (or failed), on
+// the thread that ran the commit (the store's writer thread, or a thread
+// inside AppendAudit): keep it short, non-blocking and non-throwing (e.g.
+// post to an executor), and never call AppendAudit from it (deadlock). On
+// success the record has seq, prev_hash and hash filled.
+using AppendCallback = std::function<void(const Status&, const AuditRecord&)>;
 
 class Store {
  public:
@@ -96,10 +119,55 @@ class Store {
   virtual Result<std::vector<AuditRecord>> ReadAudit(int64_t after_seq, size_t limit) = 0;
   // Re-computes the hash chain; reports edited, deleted or reordered records.
   virtual Result<VerifyReport> VerifyAudit() = 0;
+
+  // --- additions (defaults keep test doubles of Store compiling) ---
+
+  // Like AppendAudit, but returns at once; `done` runs when the record is
+  // durable (same guarantee as AppendAudit returning OK) or has failed. Lets
+  // an event-loop thread log a request without blocking on the disk; records
+  // from concurrent callers are committed together (group commit). When the
+  // queue of uncommitted records is full, this blocks until there is room.
+  virtual void AppendAuditAsync(AuditRecord record, AppendCallback done) {
+    Status s = AppendAudit(record);
+    if (done) done(s, record);
+  }
+  // The head of the chain: seq and hash of the last appended record.
+  virtual Result<AuditHead> ReadAuditHead() { return Status::Error("ReadAuditHead: unsupported"); }
+};
+
+// How the SQLite store trades durability for speed.
+struct SqliteOptions {
+  // NORMAL (default): in WAL mode a commit is a write() into the WAL file
+  // without fsync, so a committed transaction survives the process being
+  // killed (kill -9, crash, OOM killer: the data is in the OS page cache) but
+  // the last commits may be lost on power loss or a kernel crash (the
+  // database is never corrupted). FULL: the WAL is fsync'ed on every commit,
+  // so it also survives power loss, at the cost of one fsync per commit
+  // (amortised over a batch by group commit).
+  enum class Synchronous { kNormal, kFull };
+  Synchronous synchronous = Synchronous::kNormal;
+  // Group commit: records appended while a commit runs are queued and the
+  // next commit takes all of them in one transaction (each AppendAudit still
+  // returns only after its record's commit). Off: each append runs its own
+  // transaction on the calling thread.
+  bool group_commit = true;
+  size_t max_batch = 1024;     // records per transaction (group commit)
+  size_t max_queue = 65536;    // uncommitted records before callers block
+  int busy_timeout_ms = 5000;  // waiting for another process's write lock
+  int read_connections = 4;    // readers (Authenticate, ReadAudit, …)
 };
 
 // Opens (creating and migrating if needed) an SQLite store at `path`.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const SqliteOptions& options);
+
+// The database file inside a data directory: `data_dir`/gwanmun.db.
+std::string DatabasePath(const std::string& data_dir);
+// Creates `data_dir` (and parents, mode 0700) if missing, then opens
+// DatabasePath(data_dir).
+Result<std::unique_ptr<Store>> OpenDataDir(const std::string& data_dir,
+                                           const SqliteOptions& options = {});
 
 }  // namespace gwanmun::store
 

@@ -1,0 +1,75 @@
+// Prometheus metrics of the gateway (text exposition format 0.0.4):
+//   gwanmun_requests_total{endpoint,status,upstream}         counter
+//   gwanmun_request_duration_seconds{endpoint}               histogram, total time
+//   gwanmun_gateway_overhead_seconds{endpoint}               histogram, time not spent
+//                                                            waiting on the upstream
+//   gwanmun_upstream_errors_total{upstream,kind}             counter (connect, timeout,
+//                                                            http_5xx, http_429, protocol)
+//   gwanmun_upstream_attempts_total{upstream}                counter
+//   gwanmun_open_streams                                     gauge
+//   gwanmun_tokens_total{direction}                          counter (input, output)
+//   gwanmun_audit_wait_seconds                               histogram: waiting for the
+//                                                            audit record to be durable
+// Thread-safe; one short critical section per request.
+
+#ifndef GWANMUN_PROXY_METRICS_H_
+#define GWANMUN_PROXY_METRICS_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+namespace gwanmun::proxy {
+
+class Metrics {
+ public:
+  struct RequestSample {
+    std::string_view endpoint;
+    int status = 0;
+    std::string_view upstream;  // "" when none was reached
+    double total_seconds = 0;
+    double overhead_seconds = 0;
+    int64_t tokens_in = 0;
+    int64_t tokens_out = 0;
+  };
+
+  void Record(const RequestSample& s);
+  void UpstreamAttempt(std::string_view upstream);
+  void UpstreamError(std::string_view upstream, std::string_view kind);
+  void ObserveAuditWait(double seconds);
+  void StreamOpened() { open_streams_.fetch_add(1, std::memory_order_relaxed); }
+  void StreamClosed() { open_streams_.fetch_sub(1, std::memory_order_relaxed); }
+
+  std::string Render() const;
+
+  // Bucket upper bounds (seconds) shared by both histograms: 50 µs … 120 s.
+  static constexpr std::array<double, 20> kBuckets = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                      0.01,    0.025,  0.05,    0.1,    0.25,  0.5,    1,
+                                                      2.5,     5,      10,      30,     60,    120};
+
+ private:
+  struct Histogram {
+    std::array<uint64_t, kBuckets.size()> counts{};  // non-cumulative
+    uint64_t count = 0;
+    double sum = 0;
+    void Observe(double v);
+  };
+  mutable std::mutex mu_;
+  std::map<std::tuple<std::string, int, std::string>, uint64_t> requests_;
+  std::map<std::string, Histogram, std::less<>> total_;
+  std::map<std::string, Histogram, std::less<>> overhead_;
+  std::map<std::pair<std::string, std::string>, uint64_t> upstream_errors_;
+  std::map<std::string, uint64_t, std::less<>> upstream_attempts_;
+  Histogram audit_wait_;
+  uint64_t tokens_in_ = 0, tokens_out_ = 0;
+  std::atomic<int64_t> open_streams_{0};
+};
+
+}  // namespace gwanmun::proxy
+
+#endif  // GWANMUN_PROXY_METRICS_H_

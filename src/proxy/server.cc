@@ -1,0 +1,1110 @@
+#include "proxy/server.h"
+
+#include <sys/socket.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <limits>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "openai/errors.h"
+#include "openai/request.h"
+#include "openai/sse.h"
+#include "proxy/asio.h"
+#include "proxy/auth.h"
+#include "proxy/metrics.h"
+#include "proxy/rate_limiter.h"
+#include "proxy/router.h"
+#include "proxy/upstream.h"
+
+namespace gwanmun::proxy {
+namespace {
+
+using boost::system::error_code;
+using openai::ApiError;
+using openai::Endpoint;
+using Request = http::request<http::string_body>;
+using Stream = beast::tcp_stream;
+
+auto Redirect(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+std::string_view Sv(beast::string_view s) { return std::string_view(s.data(), s.size()); }
+beast::string_view Bv(std::string_view s) { return beast::string_view(s.data(), s.size()); }
+
+// Everything a request needs from the configuration; replaced as a whole on reload.
+struct Runtime {
+  config::Config cfg;
+  std::vector<std::shared_ptr<const UpstreamTarget>> upstreams;
+  Router router;
+  Pipeline pipeline;
+};
+
+Result<std::shared_ptr<const Runtime>> BuildRuntime(const config::Config& cfg,
+                                                    const std::vector<std::shared_ptr<const StageFactory>>& stages) {
+  auto rt = std::make_shared<Runtime>();
+  rt->cfg = cfg;
+  ProxyEnv env = ProxyEnv::FromEnvironment();
+  for (const auto& u : cfg.upstreams) {
+    auto t = MakeUpstreamTarget(u, env);
+    if (!t.ok()) return t.status();
+    rt->upstreams.push_back(t.value());
+  }
+  rt->router = Router(cfg.upstreams);
+  std::vector<std::shared_ptr<const StageFactory>> all = stages;
+  if (cfg.inject_stream_usage) all.push_back(MakeStreamUsageStage());
+  rt->pipeline = Pipeline(std::move(all));
+  return std::shared_ptr<const Runtime>(std::move(rt));
+}
+
+// Seconds from Retry-After (delta-seconds) or retry-after-ms; -1 if absent.
+int RetryAfterMs(const UpstreamResponse& r) {
+  std::string_view ms = r.header("retry-after-ms");
+  if (!ms.empty()) {
+    double v = std::atof(std::string(ms).c_str());
+    if (v >= 0) return static_cast<int>(v);
+  }
+  std::string_view s = r.header("retry-after");
+  if (!s.empty() && s.find_first_not_of("0123456789.") == std::string_view::npos) {
+    return static_cast<int>(std::atof(std::string(s).c_str()) * 1000);
+  }
+  return -1;
+}
+
+// A stream's terminal event: after it, a client considers the answer complete.
+bool IsTerminal(const openai::SseEvent& e) {
+  if (!e.has_data) return false;
+  if (e.data == "[DONE]") return true;
+  std::string_view type = e.event;
+  if (type.empty()) {
+    // Providers that omit "event:" carry the type in the data.
+    std::string_view d = e.data;
+    if (d.find("\"type\":\"response.completed\"") != std::string_view::npos) return true;
+    if (d.find("\"type\":\"response.failed\"") != std::string_view::npos) return true;
+    if (d.find("\"type\":\"response.incomplete\"") != std::string_view::npos) return true;
+    return false;
+  }
+  return type == "response.completed" || type == "response.failed" || type == "response.incomplete";
+}
+
+// A non-streaming answer, staged before it is sent.
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  int retry_after_s = -1;  // ≥ 0 → Retry-After
+  std::string allow;       // Allow header for 405
+};
+
+// Per-request state beyond the Exchange.
+struct Ctx {
+  Exchange ex;
+  Clock::time_point start;
+  Clock::duration upstream_wait{};
+  std::string remote;
+  int attempts = 0;
+  bool audit = false;       // /v1 requests are audited
+  bool record = true;       // counted in metrics and the access log
+  std::string error_code;
+  Reply reply;
+};
+
+void SetReply(Ctx& ctx, int status, std::string body, std::string_view content_type = "application/json") {
+  ctx.reply.status = status;
+  ctx.reply.body = std::move(body);
+  ctx.reply.content_type = std::string(content_type);
+}
+
+// The one place an ApiError becomes an HTTP answer.
+void SetError(Ctx& ctx, const ApiError& e) {
+  ctx.error_code = e.code.empty() ? e.type : e.code;
+  ctx.reply = Reply{e.status, openai::ErrorBody(e), "application/json", e.retry_after_s, ""};
+}
+
+// Watches the client socket while an upstream call is in flight: a client
+// that disconnects cancels the upstream request.
+struct Watch {
+  bool active = true;
+  bool gone = false;
+  UpstreamResponse* resp = nullptr;
+};
+
+void ArmWatch(tcp::socket& sock, const std::shared_ptr<Watch>& w) {
+  sock.async_wait(tcp::socket::wait_read, [w, &sock](error_code ec) {
+    if (!w->active || ec == asio::error::operation_aborted) return;
+    char b;
+    ssize_t n = ::recv(sock.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) return;  // a pipelined request: the client is still there
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && !ec) {
+      ArmWatch(sock, w);  // spurious wake-up
+      return;
+    }
+    w->gone = true;
+    if (w->resp) w->resp->Cancel();
+  });
+}
+
+class WatchGuard {
+ public:
+  WatchGuard(tcp::socket& sock) : sock_(sock), w_(std::make_shared<Watch>()) { ArmWatch(sock_, w_); }
+  ~WatchGuard() {
+    w_->active = false;
+    w_->resp = nullptr;
+    error_code ec;
+    sock_.cancel(ec);
+  }
+  Watch& operator*() { return *w_; }
+  Watch* operator->() { return w_.get(); }
+
+ private:
+  tcp::socket& sock_;
+  std::shared_ptr<Watch> w_;
+};
+
+// After answering a request whose body was not read: stop sending, then
+// read and drop what the client is still sending (bounded), so that closing
+// does not reset the connection before the client has read the answer.
+asio::awaitable<void> LingeringClose(Stream& stream) {
+  error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::chrono::seconds(2));
+  std::array<char, 16384> scratch;
+  size_t total = 0;
+  while (!ec && total < (8u << 20)) {
+    total += co_await stream.async_read_some(asio::buffer(scratch), Redirect(ec));
+  }
+}
+
+class Gateway;
+
+struct SessionEntry {
+  Stream* stream = nullptr;
+  bool busy = false;
+};
+
+struct Worker {
+  explicit Worker(Gateway* g) : gw(g), pool(ioc) {}
+  Gateway* gw;
+  asio::io_context ioc{1};  // destroyed last (declared first)
+  std::optional<tcp::acceptor> acceptor;
+  UpstreamPool pool;
+  openai::RequestParser json;
+  std::shared_ptr<const Runtime> rt;  // touched only on this worker's thread
+  uint64_t rng = 0;
+  std::unordered_map<uint64_t, SessionEntry> sessions;
+  uint64_t next_session = 0;
+  std::atomic<int> active_sessions{0};
+  int busy_sessions = 0;  // sessions handling a request (this thread only)
+  std::thread thread;
+
+  uint64_t Random() {
+    uint64_t z = (rng += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  std::string NewRequestId() {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id = "req_";
+    for (int k = 0; k < 2; ++k) {
+      uint64_t r = Random();
+      for (int i = 0; i < 12; ++i) {
+        id.push_back(kHex[r & 15]);
+        r >>= 4;
+      }
+    }
+    return id;
+  }
+};
+
+class Gateway {
+ public:
+  explicit Gateway(GatewayOptions opts)
+      : opts_(std::move(opts)), logs_(*opts_.logs), auth_(opts_.store), started_(std::chrono::system_clock::now()) {}
+
+  Status Run();
+
+ private:
+  asio::awaitable<void> Accept(Worker& w);
+  asio::awaitable<void> Serve(Worker& w, tcp::socket sock);
+  asio::awaitable<bool> Handle(Worker& w, Stream& s, Request& req, Ctx& ctx);
+  asio::awaitable<bool> HandleV1(Worker& w, Stream& s, Request& req, Ctx& ctx, bool keep);
+  asio::awaitable<bool> ServeModels(Worker& w, Stream& s, Ctx& ctx, const Runtime& rt, bool keep);
+  asio::awaitable<bool> Forward(Worker& w, Stream& s, Request& req, Ctx& ctx, const Runtime& rt, Chain& chain,
+                                bool keep);
+  asio::awaitable<bool> Relay(Worker& w, Stream& s, Ctx& ctx, const Runtime& rt, Chain& chain, UpstreamResponse& resp,
+                              Watch& watch, bool keep);
+  // Sends ctx.reply (after the audit record is durable, for /v1 requests).
+  // Coroutines here take only references and scalars: g++ 12 may destroy a
+  // class-type temporary inside a co_await expression twice, so replies are
+  // staged in the Ctx by SetReply/SetError first.
+  asio::awaitable<bool> Respond(Worker& w, Stream& s, Ctx& ctx, bool keep);
+  asio::awaitable<bool> ClientGone(Worker& w, Ctx& ctx);
+  asio::awaitable<Status> Audit(Worker& w, Ctx& ctx);
+  void Record(Ctx& ctx);
+  std::optional<ApiError> Authenticate(const Runtime& rt, const Request& req, Ctx& ctx);
+  void ChargeTokens(const Runtime& rt, Ctx& ctx);
+  Request UpstreamRequest(const UpstreamTarget& t, const Request& client, const Ctx& ctx, std::string target,
+                          std::string body) const;
+
+  void BeginDrain(asio::io_context& main, std::chrono::milliseconds timeout);
+  void Reload();
+
+  GatewayOptions opts_;
+  Logs& logs_;
+  Authenticator auth_;
+  RateLimiter limiter_;
+  CircuitBreakers breakers_;
+  Metrics metrics_;
+  std::atomic<bool> draining_{false};
+  std::atomic<int> audits_in_flight_{0};
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::chrono::system_clock::time_point started_;
+  std::string listen_address_;
+};
+
+// ---------------------------------------------------------------------------
+// Accepting and reading requests
+
+asio::awaitable<void> Gateway::Accept(Worker& w) {
+  for (;;) {
+    error_code ec;
+    tcp::socket sock = co_await w.acceptor->async_accept(Redirect(ec));
+    if (ec) {
+      if (draining_ || !w.acceptor->is_open()) co_return;
+      if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
+        asio::steady_timer t(w.ioc, std::chrono::milliseconds(50));
+        co_await t.async_wait(Redirect(ec));
+      }
+      continue;
+    }
+    sock.set_option(tcp::no_delay(true), ec);
+    asio::co_spawn(w.ioc, Serve(w, std::move(sock)), asio::detached);
+  }
+}
+
+asio::awaitable<void> Gateway::Serve(Worker& w, tcp::socket sock) {
+  w.active_sessions.fetch_add(1);
+  std::string remote;
+  {
+    error_code ec;
+    auto ep = sock.remote_endpoint(ec);
+    if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  Stream stream(std::move(sock));
+  uint64_t id = w.next_session++;
+  SessionEntry& entry = w.sessions[id];
+  entry.stream = &stream;
+  beast::flat_buffer buf;
+  const config::ServerConfig scfg = w.rt->cfg.server;
+  auto set_busy = [&](bool busy) {
+    if (busy != entry.busy) w.busy_sessions += busy ? 1 : -1;
+    entry.busy = busy;
+  };
+  for (;;) {
+    set_busy(false);
+    if (draining_) break;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(64 * 1024);
+    // No limit while reading the header (Beast would stop at Content-Length
+    // and leave the rest unparsed); checked below, then set for chunked bodies.
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    stream.expires_after(std::chrono::milliseconds(scfg.keepalive_timeout_ms));
+    error_code ec;
+    co_await http::async_read_header(stream, buf, parser, Redirect(ec));
+    if (ec) break;
+    set_busy(true);
+    Ctx ctx;
+    ctx.start = Clock::now();
+    ctx.remote = remote;
+    const auto& h = parser.get();
+    size_t limit = w.rt->cfg.server.max_body_bytes;
+    bool too_large = parser.content_length() && *parser.content_length() > limit;
+    parser.body_limit(limit);
+    if (!too_large) {
+      if (beast::iequals(h[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> cont{http::status::continue_, 11};
+        co_await http::async_write(stream, cont, Redirect(ec));
+        if (ec) break;
+      }
+      stream.expires_after(std::chrono::milliseconds(scfg.header_timeout_ms));
+      co_await http::async_read(stream, buf, parser, Redirect(ec));
+      if (ec == http::error::body_limit) {
+        too_large = true;
+      } else if (ec) {
+        break;
+      }
+    }
+    stream.expires_never();
+    Request req = parser.release();
+    if (too_large) {
+      // The unread body makes the connection unusable: answer and close.
+      ctx.ex.method = std::string(Sv(req.method_string()));
+      std::string_view target = Sv(req.target());
+      ctx.ex.path = std::string(target.substr(0, target.find('?')));
+      ctx.ex.endpoint = openai::EndpointForPath(ctx.ex.path);
+      ctx.audit = ctx.ex.path.rfind("/v1/", 0) == 0;
+      if (ctx.audit) {
+        ctx.ex.request_id = w.NewRequestId();
+        if (auto err = Authenticate(*w.rt, req, ctx)) {
+          SetError(ctx, *err);
+          co_await Respond(w, stream, ctx, false);
+          co_await LingeringClose(stream);
+          break;
+        }
+      }
+      SetError(ctx, ApiError::BodyTooLarge(limit));
+      co_await Respond(w, stream, ctx, false);
+      co_await LingeringClose(stream);
+      break;
+    }
+    bool keep = co_await Handle(w, stream, req, ctx);
+    if (!keep) break;
+  }
+  {
+    error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.close();
+  }
+  set_busy(false);
+  w.sessions.erase(id);
+  w.active_sessions.fetch_sub(1);
+}
+
+// ---------------------------------------------------------------------------
+// Dispatch
+
+asio::awaitable<bool> Gateway::Handle(Worker& w, Stream& s, Request& req, Ctx& ctx) {
+  std::string_view target = Sv(req.target());
+  std::string_view path = target.substr(0, target.find('?'));
+  ctx.ex.method = std::string(Sv(req.method_string()));
+  ctx.ex.path = std::string(path);
+  bool keep = req.keep_alive() && !draining_;
+  bool get = req.method() == http::verb::get || req.method() == http::verb::head;
+
+  if (path == "/healthz" || path == "/readyz" || path == "/metrics") {
+    ctx.record = false;
+    if (!get) {
+      SetError(ctx, ApiError::MethodNotAllowed(ctx.ex.method, path));
+    } else if (path == "/healthz") {
+      SetReply(ctx, 200, "{\"status\":\"ok\"}");
+    } else if (path == "/readyz") {
+      if (draining_) {
+        SetReply(ctx, 503, "{\"status\":\"draining\"}");
+      } else {
+        SetReply(ctx, 200, "{\"status\":\"ready\",\"upstreams\":" + std::to_string(w.rt->upstreams.size()) + "}");
+      }
+    } else {
+      SetReply(ctx, 200, metrics_.Render(), "text/plain; version=0.0.4; charset=utf-8");
+    }
+    co_return co_await Respond(w, s, ctx, keep);
+  }
+  if (path != "/v1" && path.rfind("/v1/", 0) != 0) {
+    SetError(ctx, ApiError::UnknownUrl(ctx.ex.method, path));
+    co_return co_await Respond(w, s, ctx, keep);
+  }
+  ctx.audit = true;
+  co_return co_await HandleV1(w, s, req, ctx, keep);
+}
+
+std::optional<ApiError> Gateway::Authenticate(const Runtime& rt, const Request& req, Ctx& ctx) {
+  if (!rt.cfg.auth.enabled) {
+    ctx.ex.principal = store::Principal{};
+    ctx.ex.principal.key_id = "anonymous";
+    return std::nullopt;
+  }
+  std::string_view token = Authenticator::BearerToken(Sv(req[http::field::authorization]));
+  if (token.empty()) token = Sv(req["api-key"]);  // Azure-style clients
+  if (token.empty()) return ApiError::MissingApiKey();
+  auto r = auth_.Authenticate(token, std::chrono::milliseconds(rt.cfg.auth.cache_ttl_ms), Clock::now());
+  if (!r.ok()) {
+    logs_.Error("key store failed", {{"request_id", ctx.ex.request_id}, {"error", r.status().message()}});
+    return ApiError::Internal("The key store is unavailable.");
+  }
+  if (!r.value()) return ApiError::InvalidApiKey();
+  ctx.ex.principal = std::move(*r.value());
+  return std::nullopt;
+}
+
+asio::awaitable<bool> Gateway::HandleV1(Worker& w, Stream& s, Request& req, Ctx& ctx, bool keep) {
+  std::shared_ptr<const Runtime> rt_hold = w.rt;  // stays valid across a reload
+  const Runtime& rt = *rt_hold;
+  Exchange& ex = ctx.ex;
+  ex.request_id = w.NewRequestId();
+  ex.endpoint = openai::EndpointForPath(ex.path);
+
+  if (auto err = Authenticate(rt, req, ctx)) {
+    SetError(ctx, *err);
+    co_return co_await Respond(w, s, ctx, keep);
+  }
+
+  const bool json_endpoint = ex.endpoint == Endpoint::kChatCompletions || ex.endpoint == Endpoint::kResponses ||
+                             ex.endpoint == Endpoint::kEmbeddings;
+  if (json_endpoint && req.method() != http::verb::post) {
+    SetError(ctx, ApiError::MethodNotAllowed(ex.method, ex.path));
+    ctx.reply.allow = "POST";
+    co_return co_await Respond(w, s, ctx, keep);
+  }
+  if (ex.endpoint == Endpoint::kModels) {
+    if (req.method() != http::verb::get) {
+      SetError(ctx, ApiError::MethodNotAllowed(ex.method, ex.path));
+      ctx.reply.allow = "GET";
+      co_return co_await Respond(w, s, ctx, keep);
+    }
+    co_return co_await ServeModels(w, s, ctx, rt, keep);
+  }
+  if (ex.endpoint == Endpoint::kOther && !rt.cfg.passthrough.enabled) {
+    SetError(ctx, ApiError::UnknownUrl(ex.method, ex.path));
+    co_return co_await Respond(w, s, ctx, keep);
+  }
+
+  auto admit = limiter_.Admit(ex.principal.key_id, ex.principal.rpm, ex.principal.tpm, Clock::now());
+  if (!admit.allowed) {
+    SetError(ctx, ApiError::RateLimited(admit.kind, admit.retry_after_s));
+    co_return co_await Respond(w, s, ctx, keep);
+  }
+
+  ex.body = std::move(req.body());
+  if (json_endpoint) {
+    if (auto err = w.json.Parse(ex.endpoint, ex.body, &ex.request)) {
+      SetError(ctx, *err);
+      co_return co_await Respond(w, s, ctx, keep);
+    }
+    if (!rt.router.Serves(ex.request.model)) {
+      SetError(ctx, ApiError::ModelNotFound(ex.request.model));
+      co_return co_await Respond(w, s, ctx, keep);
+    }
+    if (!ModelAllowed(ex.principal.models, ex.request.model)) {
+      SetError(ctx, ApiError::ModelNotAllowed(ex.request.model));
+      co_return co_await Respond(w, s, ctx, keep);
+    }
+  }
+  Chain chain = rt.pipeline.Start(ex);
+  if (auto err = chain.OnRequest(ex)) {
+    SetError(ctx, *err);
+    co_return co_await Respond(w, s, ctx, keep);
+  }
+  co_return co_await Forward(w, s, req, ctx, rt, chain, keep);
+}
+
+// ---------------------------------------------------------------------------
+// Models
+
+asio::awaitable<bool> Gateway::ServeModels(Worker& w, Stream& s, Ctx& ctx, const Runtime& rt, bool keep) {
+  std::vector<std::string> ids;
+  for (const auto& m : rt.router.models()) {
+    if (ModelAllowed(ctx.ex.principal.models, m)) ids.push_back(m);
+  }
+  // Upstreams serving "*": ask them what they have.
+  for (size_t idx : rt.router.wildcard_upstreams()) {
+    const UpstreamTarget& t = *rt.upstreams[idx];
+    if (!breakers_.Allow(t.cfg.name, rt.cfg.circuit_breaker, Clock::now())) continue;
+    Request dummy;
+    Request ureq = UpstreamRequest(t, dummy, ctx, t.url.path + "/models", "");
+    ureq.method(http::verb::get);
+    ureq.erase(http::field::content_type);
+    ureq.prepare_payload();
+    UpstreamResponse resp;
+    auto t0 = Clock::now();
+    Failure f = co_await w.pool.Send(t, ureq, &resp);
+    std::string body;
+    if (f == Failure::kNone && resp.status() == 200) f = co_await resp.ReadAll(&body, 8u << 20);
+    ctx.upstream_wait += Clock::now() - t0;
+    if (f != Failure::kNone || resp.status() != 200) {
+      metrics_.UpstreamError(t.cfg.name, f != Failure::kNone ? FailureName(f) : "http_status");
+      continue;
+    }
+    for (auto& id : w.json.ModelIds(body)) {
+      if (ModelAllowed(ctx.ex.principal.models, id) && std::find(ids.begin(), ids.end(), id) == ids.end()) {
+        ids.push_back(std::move(id));
+      }
+    }
+  }
+  auto created = std::chrono::duration_cast<std::chrono::seconds>(started_.time_since_epoch()).count();
+  auto model_json = [&](const std::string& id) {
+    std::string o = "{\"id\":\"";
+    openai::AppendJsonEscaped(id, &o);
+    o += "\",\"object\":\"model\",\"created\":" + std::to_string(created) + ",\"owned_by\":\"gwanmun\"}";
+    return o;
+  };
+  if (ctx.ex.path == "/v1/models") {
+    std::string body = "{\"object\":\"list\",\"data\":[";
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i) body += ',';
+      body += model_json(ids[i]);
+    }
+    body += "]}";
+    SetReply(ctx, 200, std::move(body));
+    co_return co_await Respond(w, s, ctx, keep);
+  }
+  std::string id = ctx.ex.path.substr(std::string_view("/v1/models/").size());
+  ctx.ex.request.model = id;
+  if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+    if (rt.router.Serves(id) && !ModelAllowed(ctx.ex.principal.models, id)) {
+      SetError(ctx, ApiError::ModelNotAllowed(id));
+      co_return co_await Respond(w, s, ctx, keep);
+    }
+    SetError(ctx, ApiError::ModelNotFound(id));
+    co_return co_await Respond(w, s, ctx, keep);
+  }
+  SetReply(ctx, 200, model_json(id));
+  co_return co_await Respond(w, s, ctx, keep);
+}
+
+// ---------------------------------------------------------------------------
+// Proxying
+
+Request Gateway::UpstreamRequest(const UpstreamTarget& t, const Request& client, const Ctx& ctx, std::string target,
+                                 std::string body) const {
+  if (!t.cfg.query.empty()) target += (target.find('?') == std::string::npos ? "?" : "&") + t.cfg.query;
+  if (t.proxy && !t.url.tls()) target = "http://" + t.url.HostHeader() + target;  // absolute-form via HTTP proxy
+  Request r{client.method(), target, 11};
+  r.set(http::field::host, t.url.HostHeader());
+  if (!t.auth_value.empty()) r.set(t.auth_name, t.auth_value);
+  if (t.proxy && !t.url.tls() && !t.proxy_authorization.empty()) {
+    r.set(http::field::proxy_authorization, t.proxy_authorization);
+  }
+  std::string_view ct = Sv(client[http::field::content_type]);
+  r.set(http::field::content_type, Bv(ct.empty() ? std::string_view("application/json") : ct));
+  std::string_view accept = Sv(client[http::field::accept]);
+  if (!accept.empty()) r.set(http::field::accept, Bv(accept));
+  std::string_view beta = Sv(client["openai-beta"]);
+  if (!beta.empty()) r.set("openai-beta", Bv(beta));
+  r.set(http::field::user_agent, "gwanmun/0.1");
+  r.set("x-gwanmun-request-id", ctx.ex.request_id);
+  r.keep_alive(true);
+  r.body() = std::move(body);
+  r.prepare_payload();
+  return r;
+}
+
+asio::awaitable<bool> Gateway::Forward(Worker& w, Stream& s, Request& req, Ctx& ctx, const Runtime& rt, Chain& chain,
+                                       bool keep) {
+  Exchange& ex = ctx.ex;
+  std::vector<Router::Attempt> plan;
+  if (ex.endpoint == Endpoint::kOther) {
+    for (size_t i = 0; i < rt.upstreams.size(); ++i) {
+      if (rt.upstreams[i]->cfg.name == rt.cfg.passthrough.upstream) plan.push_back({i, ""});
+    }
+  } else {
+    plan = rt.router.Plan(ex.request.model, ex.route.allowed_regions, w.Random());
+    if (plan.empty()) {
+      if (!ex.route.allowed_regions.empty()) {
+        std::string msg = "No upstream in an allowed region serves this model";
+        if (!ex.route.reason.empty()) msg += " (" + ex.route.reason + ")";
+        SetError(ctx, ApiError::Forbidden(msg + ".", "gwanmun_residency_violation"));
+      } else {
+        SetError(ctx, ApiError::ModelNotFound(ex.request.model));
+      }
+      co_return co_await Respond(w, s, ctx, keep);
+    }
+  }
+  std::string_view target_path = Sv(req.target());
+  WatchGuard watch(s.socket());
+  std::optional<ApiError> last_error;
+  int open_skipped = 0;
+  int open_retry_after = INT_MAX;
+  const auto& retry = rt.cfg.retry;
+  for (const auto& attempt : plan) {
+    const UpstreamTarget& t = *rt.upstreams[attempt.upstream];
+    const std::string& name = t.cfg.name;
+    if (!breakers_.Allow(name, rt.cfg.circuit_breaker, Clock::now())) {
+      open_skipped++;
+      open_retry_after = std::min(open_retry_after, std::max(1, breakers_.RetryAfterSeconds(name, Clock::now())));
+      continue;
+    }
+    std::string target = ex.endpoint == Endpoint::kOther
+                             ? t.url.path + std::string(target_path.substr(3))  // strip "/v1"
+                             : t.url.path + std::string(openai::UpstreamSuffix(ex.endpoint));
+    std::string body = (ex.endpoint == Endpoint::kOther || attempt.upstream_model == ex.request.model)
+                           ? ex.body
+                           : openai::WithModel(ex.body, attempt.upstream_model);
+    Request ureq = UpstreamRequest(t, req, ctx, std::move(target), std::move(body));
+    int backoff_ms = retry.backoff_ms;
+    for (int n = 0; n <= retry.max_retries; ++n) {
+      ctx.attempts++;
+      metrics_.UpstreamAttempt(name);
+      UpstreamResponse resp;
+      watch->resp = &resp;
+      auto t0 = Clock::now();
+      Failure f = co_await w.pool.Send(t, ureq, &resp);
+      ctx.upstream_wait += Clock::now() - t0;
+      if (watch->gone) {
+        watch->resp = nullptr;
+        co_return co_await ClientGone(w, ctx);
+      }
+      int wait_ms = -1;  // ≥ 0: retry this upstream after wait_ms; -1: next upstream
+      if (f != Failure::kNone) {
+        watch->resp = nullptr;
+        logs_.Warn("upstream attempt failed", {{"request_id", ex.request_id},
+                                               {"upstream", name},
+                                               {"kind", FailureName(f)},
+                                               {"detail", resp.error_detail()}});
+        metrics_.UpstreamError(name, FailureName(f));
+        breakers_.OnFailure(name, rt.cfg.circuit_breaker, Clock::now());
+        if (f == Failure::kTimeout) {
+          last_error = ApiError::UpstreamTimeout("The upstream '" + name + "' did not answer in time.");
+        } else {
+          last_error = ApiError::UpstreamFailed("The upstream '" + name + "' could not be reached.");
+          wait_ms = backoff_ms;
+        }
+      } else if (resp.status() == 429 || resp.status() >= 500) {
+        watch->resp = nullptr;
+        int ra = RetryAfterMs(resp);
+        if (resp.status() == 429) {
+          metrics_.UpstreamError(name, "http_429");
+          last_error = ApiError::UpstreamRateLimited(ra >= 0 ? (ra + 999) / 1000 : 1);
+        } else {
+          metrics_.UpstreamError(name, "http_5xx");
+          breakers_.OnFailure(name, rt.cfg.circuit_breaker, Clock::now());
+          last_error = ApiError::UpstreamFailed("The upstream '" + name + "' failed (HTTP " +
+                                                std::to_string(resp.status()) + ").");
+        }
+        wait_ms = ra > retry.max_retry_after_ms ? -1 : std::max(ra, backoff_ms);
+      } else {
+        breakers_.OnSuccess(name);
+        ex.upstream = name;
+        ex.region = t.cfg.region;
+        ex.upstream_model = attempt.upstream_model;
+        if (resp.status() == 401 || resp.status() == 403) {
+          // Never pass the upstream's credential errors (they may quote our real key) to clients.
+          logs_.Error("upstream rejected the gateway's credentials",
+                      {{"request_id", ex.request_id}, {"upstream", name}, {"status", std::to_string(resp.status())}});
+          SetError(ctx, ApiError::UpstreamFailed("The upstream '" + name + "' rejected the gateway's credentials."));
+          co_return co_await Respond(w, s, ctx, keep);
+        }
+        co_return co_await Relay(w, s, ctx, rt, chain, resp, *watch, keep);
+      }
+      if (wait_ms < 0 || n == retry.max_retries) break;
+      asio::steady_timer timer(w.ioc, std::chrono::milliseconds(wait_ms));
+      error_code ec;
+      co_await timer.async_wait(Redirect(ec));
+      if (watch->gone) co_return co_await ClientGone(w, ctx);
+      backoff_ms = std::min(retry.max_backoff_ms, backoff_ms * 2 + static_cast<int>(w.Random() % 50));
+    }
+  }
+  if (!last_error) {
+    last_error = open_skipped ? ApiError::NoHealthyUpstream(open_retry_after)
+                              : ApiError::UpstreamFailed("No upstream could serve the request.");
+  }
+  SetError(ctx, *last_error);
+  co_return co_await Respond(w, s, ctx, keep);
+}
+
+asio::awaitable<bool> Gateway::Relay(Worker& w, Stream& s, Ctx& ctx, const Runtime& rt, Chain& chain,
+                                     UpstreamResponse& resp, Watch& watch, bool keep) {
+  Exchange& ex = ctx.ex;
+  ex.status = resp.status();
+  const bool ok = ex.status / 100 == 2;
+  std::string content_type(resp.header("content-type"));
+  if (!(ok && resp.event_stream())) {
+    std::string body;
+    auto t0 = Clock::now();
+    Failure f = co_await resp.ReadAll(&body, rt.cfg.server.max_response_bytes);
+    ctx.upstream_wait += Clock::now() - t0;
+    watch.resp = nullptr;
+    if (watch.gone) co_return co_await ClientGone(w, ctx);
+    if (f != Failure::kNone) {
+      metrics_.UpstreamError(ex.upstream, FailureName(f));
+      ApiError e = f == Failure::kTimeout ? ApiError::UpstreamTimeout("The upstream '" + ex.upstream + "' timed out.")
+                   : f == Failure::kTooLarge
+                       ? ApiError::UpstreamFailed("The upstream's response is larger than this gateway accepts.")
+                       : ApiError::UpstreamFailed("The upstream '" + ex.upstream + "' broke off its response.");
+      SetError(ctx, e);
+      co_return co_await Respond(w, s, ctx, keep);
+    }
+    if (ok && ex.endpoint != Endpoint::kOther) ex.usage = w.json.UsageFromBody(body);
+    chain.OnResponseHeaders(ex, false);
+    chain.OnResponseBody(ex, body);
+    ChargeTokens(rt, ctx);
+    SetReply(ctx, ex.status, std::move(body), content_type.empty() ? "application/json" : content_type);
+    co_return co_await Respond(w, s, ctx, keep);
+  }
+
+  // Streaming: forward event by event.
+  chain.OnResponseHeaders(ex, true);
+  metrics_.StreamOpened();
+  struct StreamGauge {
+    Metrics& m;
+    ~StreamGauge() { m.StreamClosed(); }
+  } gauge{metrics_};
+  http::response<http::empty_body> head{http::status::ok, 11};
+  head.set(http::field::content_type, content_type);
+  head.set(http::field::cache_control, "no-cache");
+  head.set("x-request-id", ex.request_id);
+  head.keep_alive(keep);
+  head.chunked(true);
+  http::response_serializer<http::empty_body> sr{head};
+  error_code ec;
+  co_await http::async_write_header(s, sr, Redirect(ec));
+  if (ec) {
+    resp.Cancel();
+    co_return co_await ClientGone(w, ctx);
+  }
+  openai::SseParser sse;
+  std::vector<openai::SseEvent> in, out;
+  std::string chunk, wire, held;
+  bool terminal = false;
+  Failure f = Failure::kNone;
+  for (;;) {
+    chunk.clear();
+    auto t0 = Clock::now();
+    if (!resp.done()) f = co_await resp.ReadSome(&chunk);
+    ctx.upstream_wait += Clock::now() - t0;
+    if (watch.gone) break;
+    if (f != Failure::kNone) break;
+    const bool end = resp.done();
+    in.clear();
+    out.clear();
+    sse.Feed(chunk, &in);
+    if (end) sse.Finish(&in);
+    for (auto& ev : in) {
+      if (ev.has_data) {
+        if (auto u = w.json.UsageFromEvent(ev.data)) ex.usage = u;
+      }
+      chain.OnStreamEvent(ex, std::move(ev), &out);
+    }
+    if (end) chain.OnStreamEnd(ex, &out);
+    wire.clear();
+    for (const auto& ev : out) {
+      if (!terminal && IsTerminal(ev)) terminal = true;
+      openai::AppendSseEvent(ev, terminal ? &held : &wire);
+    }
+    if (!wire.empty()) {
+      auto piece = http::make_chunk(asio::buffer(wire));  // named: no temporaries inside co_await
+      co_await asio::async_write(s, piece, Redirect(ec));
+      if (ec) {
+        watch.gone = true;
+        break;
+      }
+    }
+    if (end) break;
+  }
+  watch.resp = nullptr;
+  if (watch.gone) {
+    resp.Cancel();
+    co_return co_await ClientGone(w, ctx);
+  }
+  if (f != Failure::kNone) {
+    // The stream has started: no retry. Tell the client in-band, as OpenAI does.
+    metrics_.UpstreamError(ex.upstream, FailureName(f));
+    ApiError e = f == Failure::kTimeout ? ApiError::UpstreamTimeout("The upstream stream stalled.")
+                                        : ApiError::UpstreamFailed("The upstream broke off the stream.");
+    ex.status = e.status;
+    ctx.error_code = e.code;
+    if (ex.endpoint == Endpoint::kResponses) {
+      std::string d = "{\"type\":\"error\",\"code\":\"" + e.code + "\",\"message\":\"";
+      openai::AppendJsonEscaped(e.message, &d);
+      d += "\",\"param\":null}";
+      held += "event: error\ndata: " + d + "\n\n";
+    } else {
+      held += "data: " + openai::ErrorBody(e) + "\n\n";
+    }
+    keep = false;
+  }
+  ChargeTokens(rt, ctx);
+  Status audited = co_await Audit(w, ctx);
+  if (!audited.ok()) {
+    logs_.Error("audit append failed; stream cut", {{"request_id", ex.request_id}, {"error", audited.message()}});
+    Record(ctx);
+    co_return false;
+  }
+  if (!held.empty()) {
+    auto last_events = http::make_chunk(asio::buffer(held));
+    co_await asio::async_write(s, last_events, Redirect(ec));
+  }
+  if (!ec) {
+    auto last = http::make_chunk_last();
+    co_await asio::async_write(s, last, Redirect(ec));
+  }
+  Record(ctx);
+  co_return keep && !ec;
+}
+
+void Gateway::ChargeTokens(const Runtime& /*rt*/, Ctx& ctx) {
+  if (!ctx.ex.usage) return;
+  limiter_.Charge(ctx.ex.principal.key_id, ctx.ex.principal.tpm, ctx.ex.usage->total_tokens, Clock::now());
+}
+
+// ---------------------------------------------------------------------------
+// Responding, auditing, recording
+
+asio::awaitable<bool> Gateway::Respond(Worker& w, Stream& s, Ctx& ctx, bool keep) {
+  Reply& reply = ctx.reply;
+  ctx.ex.status = reply.status;
+  if (ctx.audit) {
+    Status audited = co_await Audit(w, ctx);
+    if (!audited.ok()) {
+      logs_.Error("audit append failed; response withheld",
+                  {{"request_id", ctx.ex.request_id}, {"error", audited.message()}});
+      SetError(ctx, ApiError::Internal("The audit log is unavailable; the response was withheld."));
+      ctx.ex.status = reply.status;
+    }
+  }
+  http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
+  res.set(http::field::content_type, reply.content_type);
+  if (!ctx.ex.request_id.empty()) res.set("x-request-id", ctx.ex.request_id);
+  if (reply.retry_after_s >= 0) res.set(http::field::retry_after, std::to_string(reply.retry_after_s));
+  if (!reply.allow.empty()) res.set(http::field::allow, reply.allow);
+  res.keep_alive(keep);
+  res.body() = std::move(reply.body);
+  res.prepare_payload();
+  error_code ec;
+  co_await http::async_write(s, res, Redirect(ec));
+  Record(ctx);
+  co_return keep && !ec;
+}
+
+asio::awaitable<bool> Gateway::ClientGone(Worker& w, Ctx& ctx) {
+  ctx.ex.status = 499;  // client closed request (nginx's convention)
+  ctx.error_code = "client_disconnected";
+  if (ctx.audit) {
+    Status audited = co_await Audit(w, ctx);
+    if (!audited.ok()) logs_.Error("audit append failed", {{"request_id", ctx.ex.request_id}});
+  }
+  Record(ctx);
+  co_return false;
+}
+
+asio::awaitable<Status> Gateway::Audit(Worker& w, Ctx& ctx) {
+  const Exchange& ex = ctx.ex;
+  store::AuditRecord r;
+  r.request_id = ex.request_id;
+  r.key_id = ex.principal.key_id;
+  r.team = ex.principal.team;
+  r.endpoint = ex.endpoint == Endpoint::kOther ? ex.path : std::string(openai::EndpointName(ex.endpoint));
+  r.model = ex.request.model;
+  r.upstream = ex.upstream;
+  r.region = ex.region;
+  r.status = ex.status;
+  r.latency_ms = Seconds(Clock::now() - ctx.start) * 1000.0;
+  if (ex.usage) {
+    r.tokens_in = ex.usage->input_tokens;
+    r.tokens_out = ex.usage->output_tokens;
+  }
+  r.findings = ex.findings;
+  r.action = ex.action;
+  r.fingerprints = ex.fingerprints;
+
+  // Uncontended (this thread serves no other request and no record is in
+  // flight): append on this thread. The store then commits right here, with
+  // no hand-off to its writer thread and back (two thread wake-ups that
+  // would double the wait at low load), and blocking this event loop for
+  // the commit delays nobody. Otherwise asynchronously, so the event loop
+  // keeps serving while the store's group commit batches concurrent records.
+  int idle = 0;
+  if (w.busy_sessions <= 1 && audits_in_flight_.compare_exchange_strong(idle, 1)) {
+    auto t0 = Clock::now();
+    Status st = opts_.store->AppendAudit(r);
+    audits_in_flight_.fetch_sub(1);
+    metrics_.ObserveAuditWait(Seconds(Clock::now() - t0));
+    co_return st;
+  }
+  struct Waiter {
+    explicit Waiter(asio::io_context& ioc) : timer(ioc) {}
+    asio::steady_timer timer;
+    Status status;
+    bool done = false;
+  };
+  auto waiter = std::make_shared<Waiter>(w.ioc);
+  waiter->timer.expires_at(asio::steady_timer::time_point::max());
+  audits_in_flight_.fetch_add(1);
+  opts_.store->AppendAuditAsync(std::move(r), [waiter, &ioc = w.ioc, this](const Status& st, const store::AuditRecord&) {
+    asio::post(ioc, [waiter, st] {
+      waiter->status = st;
+      waiter->done = true;
+      waiter->timer.cancel();
+    });
+    audits_in_flight_.fetch_sub(1);
+  });
+  if (!waiter->done) {
+    auto t0 = Clock::now();
+    error_code ec;
+    co_await waiter->timer.async_wait(Redirect(ec));
+    metrics_.ObserveAuditWait(Seconds(Clock::now() - t0));
+  } else {
+    metrics_.ObserveAuditWait(0);
+  }
+  co_return waiter->status;
+}
+
+void Gateway::Record(Ctx& ctx) {
+  if (!ctx.record) return;
+  const Exchange& ex = ctx.ex;
+  auto total = Clock::now() - ctx.start;
+  auto overhead = total - ctx.upstream_wait;
+  std::string_view endpoint = openai::EndpointName(ex.endpoint);
+  int64_t tin = ex.usage ? ex.usage->input_tokens : 0;
+  int64_t tout = ex.usage ? ex.usage->output_tokens : 0;
+  metrics_.Record({endpoint, ex.status, ex.upstream, Seconds(total), Seconds(overhead), tin, tout});
+  AccessRecord a;
+  a.request_id = ex.request_id;
+  a.remote = ctx.remote;
+  a.method = ex.method;
+  a.path = ex.path;
+  a.status = ex.status;
+  a.key_id = ex.principal.key_id;
+  a.team = ex.principal.team;
+  a.model = ex.request.model;
+  a.upstream = ex.upstream;
+  a.region = ex.region;
+  a.stream = ex.request.stream;
+  a.attempts = ctx.attempts;
+  a.latency_ms = Seconds(total) * 1000.0;
+  a.overhead_ms = Seconds(overhead) * 1000.0;
+  a.tokens_in = tin;
+  a.tokens_out = tout;
+  a.error_code = ctx.error_code;
+  logs_.Access(a);
+}
+
+// ---------------------------------------------------------------------------
+// Lifecycle
+
+void Gateway::Reload() {
+  if (!opts_.reload) {
+    logs_.Warn("SIGHUP: no configuration file to reload");
+    return;
+  }
+  auto cfg = opts_.reload();
+  if (!cfg.ok()) {
+    logs_.Error("reload failed; keeping the running configuration", {{"error", cfg.status().message()}});
+    return;
+  }
+  auto rt = BuildRuntime(cfg.value(), opts_.stages);
+  if (!rt.ok()) {
+    logs_.Error("reload failed; keeping the running configuration", {{"error", rt.status().message()}});
+    return;
+  }
+  const auto& old = opts_.config.server;
+  const auto& now = cfg.value().server;
+  if (old.listen_host != now.listen_host || old.listen_port != now.listen_port || old.threads != now.threads) {
+    logs_.Warn("reload: server.listen and server.threads only change on restart");
+  }
+  for (auto& w : workers_) {
+    asio::post(w->ioc, [wp = w.get(), r = rt.value()] { wp->rt = r; });
+  }
+  logs_.Info("configuration reloaded", {{"upstreams", std::to_string(cfg.value().upstreams.size())}});
+}
+
+void Gateway::BeginDrain(asio::io_context& main, std::chrono::milliseconds timeout) {
+  if (draining_.exchange(true)) return;
+  logs_.Info("draining", {{"timeout_ms", std::to_string(timeout.count())}});
+  for (auto& w : workers_) {
+    asio::post(w->ioc, [wp = w.get()] {
+      error_code ec;
+      if (wp->acceptor) wp->acceptor->close(ec);
+      for (auto& [id, e] : wp->sessions) {
+        if (!e.busy) e.stream->socket().close(ec);  // idle keep-alive connections
+      }
+    });
+  }
+  auto deadline = Clock::now() + timeout;
+  auto timer = std::make_shared<asio::steady_timer>(main);
+  auto poll = std::make_shared<std::function<void(error_code)>>();
+  *poll = [this, timer, poll, deadline, &main](error_code) {
+    int active = 0;
+    for (auto& w : workers_) active += w->active_sessions.load();
+    if (active == 0 || Clock::now() >= deadline) {
+      if (active) logs_.Warn("drain timeout; closing connections", {{"open", std::to_string(active)}});
+      for (auto& w : workers_) w->ioc.stop();
+      main.stop();
+      *poll = nullptr;  // break the self-reference
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait(*poll);
+  };
+  asio::post(main, [poll] { (*poll)(error_code{}); });
+}
+
+Status Gateway::Run() {
+  auto rt = BuildRuntime(opts_.config, opts_.stages);
+  if (!rt.ok()) return rt.status();
+  const config::ServerConfig& sc = opts_.config.server;
+  int threads = sc.threads > 0 ? sc.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+
+  error_code ec;
+  auto addr = asio::ip::make_address(sc.listen_host == "localhost" ? "127.0.0.1" : sc.listen_host, ec);
+  if (ec) return Status::Error("server.listen: '" + sc.listen_host + "' is not an IP address");
+  tcp::endpoint ep(addr, sc.listen_port);
+  std::random_device rd;
+  for (int i = 0; i < threads; ++i) {
+    auto w = std::make_unique<Worker>(this);
+    w->rt = rt.value();
+    w->rng = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+    w->acceptor.emplace(w->ioc);
+    w->acceptor->open(ep.protocol(), ec);
+    if (!ec) w->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) {
+      using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+      w->acceptor->set_option(reuse_port(true), ec);
+    }
+    if (!ec) w->acceptor->bind(ep, ec);
+    if (!ec) w->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status::Error("cannot listen on " + sc.listen_host + ":" + std::to_string(ep.port()) + ": " +
+                           ec.message());
+    }
+    if (i == 0) ep = w->acceptor->local_endpoint();  // port 0 → the real port for the others
+    workers_.push_back(std::move(w));
+  }
+  listen_address_ = (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) + ":" +
+                    std::to_string(ep.port());
+
+  asio::io_context main{1};
+  asio::signal_set signals(main, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(error_code, int)> on_signal = [&](error_code e, int sig) {
+    if (e) return;
+    if (sig == SIGHUP) {
+      Reload();
+    } else {
+      BeginDrain(main, std::chrono::milliseconds(opts_.config.server.drain_timeout_ms));
+    }
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+
+  for (auto& w : workers_) {
+    asio::co_spawn(w->ioc, Accept(*w), asio::detached);
+    Worker* wp = w.get();
+    w->thread = std::thread([wp] {
+      auto guard = asio::make_work_guard(wp->ioc);
+      wp->ioc.run();
+    });
+  }
+  logs_.Info("listening", {{"address", listen_address_},
+                           {"threads", std::to_string(threads)},
+                           {"upstreams", std::to_string(opts_.config.upstreams.size())},
+                           {"auth", opts_.config.auth.enabled ? "on" : "off"}});
+  if (opts_.on_listening) opts_.on_listening(listen_address_);
+  main.run();
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+  // Audit callbacks post into the (stopped) worker contexts: let them finish
+  // before the contexts go away.
+  for (int i = 0; i < 500 && audits_in_flight_.load() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  workers_.clear();
+  logs_.Info("stopped");
+  logs_.Flush();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RunGateway(GatewayOptions options) {
+  if (options.store == nullptr || options.logs == nullptr) return Status::Error("RunGateway: store and logs are required");
+  Gateway g(std::move(options));
+  return g.Run();
+}
+
+}  // namespace gwanmun::proxy

@@ -1,0 +1,619 @@
+// SQLite implementation of Store.
+//
+// Connections: one writer connection (keys changes, audit appends, schema
+// migrations) and a few reader connections (Authenticate, ListKeys,
+// ReadAudit, VerifyAudit), each guarded by its own mutex. In WAL mode
+// readers never block the writer nor each other.
+//
+// Audit appends: each transaction is BEGIN IMMEDIATE; read the head; insert
+// the records with consecutive seqs and chained hashes; update the head;
+// COMMIT. Reading the head inside the write transaction keeps seqs gap-free
+// even if another process appends to the same file. With group commit,
+// records queue up while a commit runs and the next commit takes all of them
+// (up to max_batch) in one such transaction, so under load one commit (and,
+// with synchronous=FULL, one fsync) serves many requests. The next commit is
+// run by a synchronous caller that finds none running (no thread hand-off
+// when idle) or else by the writer thread.
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <limits>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include "store/audit_chain.h"
+#include "store/crypto.h"
+#include "store/schema.h"
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace gwanmun::store {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+constexpr std::string_view kSecretPrefix = "gw-";
+constexpr size_t kSecretRandomBytes = 32;  // 256 bits
+constexpr size_t kKeyIdRandomBytes = 8;
+constexpr size_t kMaxSecretSize = 512;  // anything longer is not ours
+
+// A connection and the mutex that serialises its use.
+struct Slot {
+  std::mutex mu;
+  std::unique_ptr<Connection> conn;
+};
+
+std::string ModelsToJson(const std::vector<std::string>& models) {
+  return nlohmann::json(models).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::string> ModelsFromJson(const std::string& text) {
+  std::vector<std::string> models;
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_array()) return models;
+  for (const auto& m : j) {
+    if (m.is_string()) models.push_back(m.get<std::string>());
+  }
+  return models;
+}
+
+AuditRecord RowToRecord(const Statement& st) {
+  AuditRecord r;
+  r.seq = st.Int(0);
+  r.time = st.Text(1);
+  r.request_id = st.Text(2);
+  r.key_id = st.Text(3);
+  r.team = st.Text(4);
+  r.endpoint = st.Text(5);
+  r.model = st.Text(6);
+  r.upstream = st.Text(7);
+  r.region = st.Text(8);
+  r.status = static_cast<int>(st.Int(9));
+  r.latency_ms = st.Double(10);
+  r.tokens_in = st.Int(11);
+  r.tokens_out = st.Int(12);
+  r.findings = st.Text(13);
+  r.action = st.Text(14);
+  r.fingerprints = st.Text(15);
+  r.prev_hash = st.Text(16);
+  r.hash = st.Text(17);
+  return r;
+}
+
+Result<AuditHead> ReadHead(Connection& c) {
+  auto st = c.Prepare(schema::kSelectAuditHead);
+  if (!st.ok()) return st.status();
+  auto row = st.value().Step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return Status::Error("audit_head row is missing");
+  return AuditHead{st.value().Int(0), st.value().Text(1)};
+}
+
+Result<int64_t> SchemaVersion(Connection& c) {
+  auto st = c.Prepare(schema::kSelectSchemaVersion);
+  if (!st.ok()) return st.status();
+  auto row = st.value().Step();
+  if (!row.ok()) return row.status();
+  return st.value().Int(0);
+}
+
+Status Migrate(Connection& c) {
+  auto migrations = schema::SqliteMigrations();
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  auto too_new = [latest](int64_t version) {
+    return Status::Error("database schema version " + std::to_string(version) +
+                         " is newer than this gwanmun supports (" + std::to_string(latest) +
+                         "); upgrade gwanmun");
+  };
+  if (Status s = c.Exec(schema::kCreateMigrationsTable); !s.ok()) return s;
+  // Up to date (the usual case): no write lock needed, so a CLI command
+  // does not wait behind a busy gateway.
+  auto current = SchemaVersion(c);
+  if (!current.ok()) return current.status();
+  if (current.value() > latest) return too_new(current.value());
+  if (current.value() == latest) return Status::Ok();
+  for (const auto& m : migrations) {
+    Transaction tx(c);
+    if (Status s = tx.Begin(/*immediate=*/true); !s.ok()) return s;
+    auto version = SchemaVersion(c);  // again, under the write lock
+    if (!version.ok()) return version.status();
+    if (version.value() > latest) return too_new(version.value());
+    if (version.value() >= m.version) continue;
+    if (Status s = c.Exec(m.sql); !s.ok()) {
+      return Status::Error("migration " + std::to_string(m.version) + ": " + s.message());
+    }
+    auto ins = c.Prepare(schema::kInsertMigration);
+    if (!ins.ok()) return ins.status();
+    ins.value()
+        .Bind(1, static_cast<int64_t>(m.version))
+        .Bind(2, m.description)
+        .Bind(3, NowRfc3339Millis());
+    if (Status s = ins.value().Run(); !s.ok()) return s;
+    if (Status s = tx.Commit(); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(const SqliteOptions& options) : options_(options) {
+    options_.max_batch = std::max<size_t>(1, options_.max_batch);
+    options_.max_queue = std::max<size_t>(1, options_.max_queue);
+  }
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard<std::mutex> l(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    space_cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();  // drains the queue first
+  }
+
+  Status Init(const std::string& path) {
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    auto conn = Connection::Open(path, flags, options_.busy_timeout_ms);
+    if (!conn.ok()) return conn.status();
+    writer_.conn = std::move(conn).value();
+    Connection& w = *writer_.conn;
+    const bool in_memory = path.empty() || path == ":memory:";
+    {
+      auto st = w.Prepare(schema::kPragmaWal);
+      if (!st.ok()) return st.status();
+      auto row = st.value().Step();
+      if (!row.ok()) return row.status();
+      std::string mode = row.value() ? st.value().Text(0) : "";
+      if (!in_memory && mode != "wal") {
+        return Status::Error("cannot switch " + path + " to WAL mode (journal_mode=" + mode + ")");
+      }
+    }
+    const bool full = options_.synchronous == SqliteOptions::Synchronous::kFull;
+    if (Status s = w.Exec(full ? schema::kPragmaSyncFull : schema::kPragmaSyncNormal); !s.ok()) {
+      return s;
+    }
+    if (Status s = w.Exec(schema::kPragmaForeignKeys); !s.ok()) return s;
+    if (Status s = Migrate(w); !s.ok()) return s;
+    // An in-memory database is private to its connection: readers share the
+    // writer there.
+    if (!in_memory) {
+      for (int i = 0; i < options_.read_connections; ++i) {
+        auto rc = Connection::Open(path, SQLITE_OPEN_READWRITE, options_.busy_timeout_ms);
+        if (!rc.ok()) return rc.status();
+        if (Status s = rc.value()->Exec("PRAGMA query_only=1"); !s.ok()) return s;
+        auto slot = std::make_unique<Slot>();
+        slot->conn = std::move(rc).value();
+        readers_.push_back(std::move(slot));
+      }
+    }
+    return Status::Ok();
+  }
+
+  // --- keys ---
+
+  Result<CreatedKey> CreateKey(const KeySpec& spec) override {
+    if (spec.team.empty()) return Status::Error("a key needs a team");
+    if (spec.rpm < 0 || spec.tpm < 0) return Status::Error("rpm and tpm must be >= 0");
+    for (const auto& m : spec.models) {
+      if (m.empty()) return Status::Error("empty model name");
+    }
+    CreatedKey out;
+    out.info.principal.team = spec.team;
+    out.info.principal.models = spec.models;
+    out.info.principal.rpm = spec.rpm;
+    out.info.principal.tpm = spec.tpm;
+    out.info.description = spec.description;
+    out.info.created_at = NowRfc3339Millis();
+    const std::string models = ModelsToJson(spec.models);
+    std::lock_guard<std::mutex> l(writer_.mu);
+    Connection& c = *writer_.conn;
+    Status last;
+    // A collision of 64-bit ids (or, absurdly, 256-bit secrets) is retried.
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      std::string key_id = "key_" + HexEncode(RandomBytes(kKeyIdRandomBytes));
+      std::string secret =
+          std::string(kSecretPrefix) + Base64UrlEncode(RandomBytes(kSecretRandomBytes));
+      // Only SHA-256(secret) is stored. An unsalted fast hash is the right
+      // tool here: the secret is 256 random bits, so there is nothing to
+      // brute-force or precompute, and Authenticate must be cheap.
+      Sha256Digest hash = Sha256(secret);
+      auto st = c.Prepare(schema::kInsertKey);
+      if (!st.ok()) return st.status();
+      st.value()
+          .Bind(1, key_id)
+          .BindBlob(2, hash.data(), hash.size())
+          .Bind(3, spec.team)
+          .Bind(4, models)
+          .Bind(5, spec.rpm)
+          .Bind(6, spec.tpm)
+          .Bind(7, spec.description)
+          .Bind(8, out.info.created_at);
+      last = st.value().Run();
+      if (last.ok()) {
+        out.info.principal.key_id = std::move(key_id);
+        out.secret = std::move(secret);
+        return out;
+      }
+      if (sqlite3_extended_errcode(c.db()) != SQLITE_CONSTRAINT_UNIQUE &&
+          sqlite3_extended_errcode(c.db()) != SQLITE_CONSTRAINT_PRIMARYKEY) {
+        break;
+      }
+    }
+    return Status::Error("create key: " + last.message());
+  }
+
+  Result<std::optional<Principal>> Authenticate(std::string_view secret) override {
+    // The prefix is public, so rejecting other shapes early leaks nothing.
+    if (!secret.starts_with(kSecretPrefix) || secret.size() > kMaxSecretSize) {
+      return std::optional<Principal>();
+    }
+    // Finding the row by its hash (an index probe) can only leak timing about
+    // SHA-256 of the presented value, which says nothing about any valid
+    // secret; the final comparison is constant-time regardless.
+    const Sha256Digest hash = Sha256(secret);
+    return WithReader([&](Connection& c) -> Result<std::optional<Principal>> {
+      auto st = c.Prepare(schema::kSelectActiveKeyByHash);
+      if (!st.ok()) return st.status();
+      Statement& s = st.value();
+      s.BindBlob(1, hash.data(), hash.size());
+      auto row = s.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) return std::optional<Principal>();
+      std::string_view stored = s.Blob(1);
+      if (!ConstantTimeEqual(
+              stored, std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()))) {
+        return std::optional<Principal>();
+      }
+      Principal p;
+      p.key_id = s.Text(0);
+      p.team = s.Text(2);
+      p.models = ModelsFromJson(s.Text(3));
+      p.rpm = s.Int(4);
+      p.tpm = s.Int(5);
+      return std::optional<Principal>(std::move(p));
+    });
+  }
+
+  Result<std::vector<KeyInfo>> ListKeys() override {
+    return WithReader([&](Connection& c) -> Result<std::vector<KeyInfo>> {
+      auto st = c.Prepare(schema::kSelectKeys);
+      if (!st.ok()) return st.status();
+      Statement& s = st.value();
+      std::vector<KeyInfo> keys;
+      for (;;) {
+        auto row = s.Step();
+        if (!row.ok()) return row.status();
+        if (!row.value()) break;
+        KeyInfo k;
+        k.principal.key_id = s.Text(0);
+        k.principal.team = s.Text(1);
+        k.principal.models = ModelsFromJson(s.Text(2));
+        k.principal.rpm = s.Int(3);
+        k.principal.tpm = s.Int(4);
+        k.description = s.Text(5);
+        k.created_at = s.Text(6);
+        if (!s.IsNull(7)) k.revoked_at = s.Text(7);
+        keys.push_back(std::move(k));
+      }
+      return keys;
+    });
+  }
+
+  // Revoking an already revoked key succeeds and keeps the first revoked_at.
+  Status RevokeKey(std::string_view key_id) override {
+    std::lock_guard<std::mutex> l(writer_.mu);
+    Connection& c = *writer_.conn;
+    Transaction tx(c);
+    if (Status s = tx.Begin(/*immediate=*/true); !s.ok()) return s;
+    {
+      auto st = c.Prepare(schema::kSelectKeyRevokedAt);
+      if (!st.ok()) return st.status();
+      st.value().Bind(1, key_id);
+      auto row = st.value().Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) return Status::Error("no such key: " + std::string(key_id));
+    }
+    auto st = c.Prepare(schema::kRevokeKey);
+    if (!st.ok()) return st.status();
+    st.value().Bind(1, key_id).Bind(2, NowRfc3339Millis());
+    if (Status s = st.value().Run(); !s.ok()) return s;
+    return tx.Commit();
+  }
+
+  // --- audit ---
+
+  Status AppendAudit(AuditRecord& record) override {
+    NormalizeAuditRecord(record);
+    if (!options_.group_commit) {
+      std::lock_guard<std::mutex> l(writer_.mu);
+      AuditRecord* one = &record;
+      return CommitRecords({&one, 1});
+    }
+    std::promise<Status> committed;
+    std::future<Status> result = committed.get_future();
+    Enqueue(
+        record,
+        [&record, &committed](const Status& s, const AuditRecord& r) {
+          if (s.ok()) record = r;
+          committed.set_value(s);
+        },
+        /*may_lead=*/true);
+    return result.get();
+  }
+
+  void AppendAuditAsync(AuditRecord record, AppendCallback done) override {
+    NormalizeAuditRecord(record);
+    if (!options_.group_commit) {
+      Status s;
+      {
+        std::lock_guard<std::mutex> l(writer_.mu);
+        AuditRecord* one = &record;
+        s = CommitRecords({&one, 1});
+      }
+      if (done) done(s, record);
+      return;
+    }
+    Enqueue(std::move(record), std::move(done), /*may_lead=*/false);
+  }
+
+  Result<std::vector<AuditRecord>> ReadAudit(int64_t after_seq, size_t limit) override {
+    return WithReader([&](Connection& c) -> Result<std::vector<AuditRecord>> {
+      auto st = c.Prepare(schema::kSelectAuditAfter);
+      if (!st.ok()) return st.status();
+      Statement& s = st.value();
+      const auto capped = static_cast<int64_t>(
+          std::min<size_t>(limit, static_cast<size_t>(std::numeric_limits<int64_t>::max())));
+      s.Bind(1, after_seq).Bind(2, capped);
+      std::vector<AuditRecord> out;
+      for (;;) {
+        auto row = s.Step();
+        if (!row.ok()) return row.status();
+        if (!row.value()) break;
+        out.push_back(RowToRecord(s));
+      }
+      return out;
+    });
+  }
+
+  Result<AuditHead> ReadAuditHead() override {
+    return WithReader([&](Connection& c) { return ReadHead(c); });
+  }
+
+  Result<VerifyReport> VerifyAudit() override {
+    return WithReader([&](Connection& c) -> Result<VerifyReport> {
+      // One read transaction: the head and the rows come from one snapshot,
+      // so appends running meanwhile do not look like a broken tail.
+      Transaction tx(c);
+      if (Status s = tx.Begin(/*immediate=*/false); !s.ok()) return s;
+      auto head = ReadHead(c);
+      if (!head.ok()) return head.status();
+      ChainVerifier verifier;
+      {
+        auto st = c.Prepare(schema::kSelectAuditAll);
+        if (!st.ok()) return st.status();
+        Statement& s = st.value();
+        for (;;) {
+          auto row = s.Step();
+          if (!row.ok()) return row.status();
+          if (!row.value()) break;
+          verifier.Add(RowToRecord(s));
+        }
+      }
+      VerifyReport report = verifier.Finish(head.value());
+      if (Status s = tx.Commit(); !s.ok()) return s;
+      return report;
+    });
+  }
+
+ private:
+  struct Pending {
+    AuditRecord record;
+    AppendCallback done;
+  };
+
+  // Runs f(Connection&) on a free reader (or waits for one).
+  template <typename F>
+  auto WithReader(F&& f) -> decltype(f(std::declval<Connection&>())) {
+    if (readers_.empty()) {
+      std::lock_guard<std::mutex> l(writer_.mu);
+      return f(*writer_.conn);
+    }
+    const size_t n = readers_.size();
+    const size_t start = next_reader_.fetch_add(1, std::memory_order_relaxed) % n;
+    for (size_t i = 0; i < n; ++i) {
+      Slot& slot = *readers_[(start + i) % n];
+      std::unique_lock<std::mutex> l(slot.mu, std::try_to_lock);
+      if (l.owns_lock()) return f(*slot.conn);
+    }
+    Slot& slot = *readers_[start];
+    std::lock_guard<std::mutex> l(slot.mu);
+    return f(*slot.conn);
+  }
+
+  // Queues a record for the next commit. A synchronous caller that finds no
+  // commit in progress leads: it commits the queue's head itself (no thread
+  // hand-off when uncontended). Otherwise the writer thread takes over as
+  // soon as the running commit ends, with everything queued meanwhile.
+  void Enqueue(AuditRecord record, AppendCallback done, bool may_lead) {
+    std::unique_lock<std::mutex> l(queue_mu_);
+    space_cv_.wait(l, [&] { return stopping_ || queue_.size() < options_.max_queue; });
+    if (stopping_) {
+      l.unlock();
+      if (done) done(Status::Error("store is closing"), record);
+      return;
+    }
+    if (!writer_thread_.joinable()) writer_thread_ = std::thread([this] { WriterLoop(); });
+    queue_.push_back(Pending{std::move(record), std::move(done)});
+    if (may_lead && !committing_) {
+      CommitBatchLocked(l);
+    } else if (!committing_) {
+      l.unlock();
+      queue_cv_.notify_one();
+    }
+  }
+
+  void WriterLoop() {
+    std::unique_lock<std::mutex> l(queue_mu_);
+    for (;;) {
+      queue_cv_.wait(l, [&] { return (stopping_ || !queue_.empty()) && !committing_; });
+      if (queue_.empty()) return;  // stopping, and everything is committed
+      CommitBatchLocked(l);
+      if (!l.owns_lock()) l.lock();
+    }
+  }
+
+  // With queue_mu_ held in `l` and no commit running: commits up to
+  // max_batch records from the queue's head, runs their callbacks, and
+  // wakes the writer thread if more are queued. Returns with `l` unlocked.
+  void CommitBatchLocked(std::unique_lock<std::mutex>& l) {
+    committing_ = true;
+    const size_t n = std::min(queue_.size(), options_.max_batch);
+    std::vector<Pending> batch(std::make_move_iterator(queue_.begin()),
+                               std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(n)));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
+    l.unlock();
+    space_cv_.notify_all();
+    std::vector<AuditRecord*> records;
+    records.reserve(batch.size());
+    for (auto& p : batch) records.push_back(&p.record);
+    Status s;
+    {
+      std::lock_guard<std::mutex> w(writer_.mu);
+      s = CommitRecords(records);
+    }
+    for (auto& p : batch) {
+      if (!p.done) continue;
+      try {
+        p.done(s, p.record);
+      } catch (...) {
+        // Callbacks must not throw; one that does must not stop the commits.
+      }
+    }
+    l.lock();
+    committing_ = false;
+    const bool more = !queue_.empty() || stopping_;
+    l.unlock();
+    if (more) queue_cv_.notify_one();
+  }
+
+  // Appends `records` (normalised) in one transaction, filling seq,
+  // prev_hash and hash. On failure nothing is stored and those fields are
+  // cleared. Caller holds writer_.mu.
+  Status CommitRecords(std::span<AuditRecord* const> records) {
+    Status s = TryCommitRecords(records);
+    if (!s.ok()) {
+      for (AuditRecord* r : records) {
+        r->seq = 0;
+        r->prev_hash.clear();
+        r->hash.clear();
+      }
+    }
+    return s;
+  }
+
+  Status TryCommitRecords(std::span<AuditRecord* const> records) {
+    Connection& c = *writer_.conn;
+    Transaction tx(c);
+    if (Status s = tx.Begin(/*immediate=*/true); !s.ok()) return s;
+    auto head = ReadHead(c);
+    if (!head.ok()) return head.status();
+    int64_t seq = head.value().seq;
+    std::string prev = std::move(head.value().hash);
+    for (AuditRecord* r : records) {
+      r->seq = ++seq;
+      r->prev_hash = prev;
+      r->hash = ChainHash(prev, *r);
+      prev = r->hash;
+      auto st = c.Prepare(schema::kInsertAudit);
+      if (!st.ok()) return st.status();
+      st.value()
+          .Bind(1, r->seq)
+          .Bind(2, r->time)
+          .Bind(3, r->request_id)
+          .Bind(4, r->key_id)
+          .Bind(5, r->team)
+          .Bind(6, r->endpoint)
+          .Bind(7, r->model)
+          .Bind(8, r->upstream)
+          .Bind(9, r->region)
+          .Bind(10, static_cast<int64_t>(r->status))
+          .Bind(11, r->latency_ms)
+          .Bind(12, r->tokens_in)
+          .Bind(13, r->tokens_out)
+          .Bind(14, r->findings)
+          .Bind(15, r->action)
+          .Bind(16, r->fingerprints)
+          .Bind(17, r->prev_hash)
+          .Bind(18, r->hash);
+      if (Status s = st.value().Run(); !s.ok())
+        return Status::Error("append audit: " + s.message());
+    }
+    {
+      auto st = c.Prepare(schema::kUpdateAuditHead);
+      if (!st.ok()) return st.status();
+      st.value().Bind(1, seq).Bind(2, prev);
+      if (Status s = st.value().Run(); !s.ok()) return s;
+    }
+    // Returns only once COMMIT has written the WAL (and fsync'ed it with
+    // synchronous=FULL): see SqliteOptions::synchronous.
+    return tx.Commit();
+  }
+
+  SqliteOptions options_;
+  Slot writer_;
+  std::vector<std::unique_ptr<Slot>> readers_;
+  std::atomic<size_t> next_reader_{0};
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;  // writer thread: work or stop
+  std::condition_variable space_cv_;  // producers: room in the queue
+  std::deque<Pending> queue_;
+  bool committing_ = false;  // a batch is being committed (by a leader or the writer)
+  bool stopping_ = false;
+  std::thread writer_thread_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  return OpenSqliteStore(path, SqliteOptions{});
+}
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const SqliteOptions& options) {
+  if (Status s = EnsureCryptoInit(); !s.ok()) return s;
+  auto store = std::make_unique<SqliteStore>(options);
+  if (Status s = store->Init(path); !s.ok()) return s;
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+std::string DatabasePath(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "gwanmun.db").string();
+}
+
+Result<std::unique_ptr<Store>> OpenDataDir(const std::string& data_dir,
+                                           const SqliteOptions& options) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(data_dir, ec)) {
+    fs::create_directories(data_dir, ec);
+    if (ec) return Status::Error("cannot create data directory " + data_dir + ": " + ec.message());
+    // Keys' hashes and the audit log: owner only.
+    fs::permissions(data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  } else if (!fs::is_directory(data_dir, ec)) {
+    return Status::Error("data directory " + data_dir + " is not a directory");
+  }
+  return OpenSqliteStore(DatabasePath(data_dir), options);
+}
+
+}  // namespace gwanmun::store
