@@ -146,7 +146,7 @@ class AddressRecognizer final : public Recognizer {
         we += 3;
       }
       if (we - i < 6 || !IsSyllable(t, we - 3) ||
-          (!IsAnchorEnd(t.substr(we - 3, 3)) && !province_first_[SyllableIndex(t, i)])) {
+          (!IsAnchorEnd(SyllableIndex(t, we - 3)) && !province_first_[SyllableIndex(t, i)])) {
         i = we;
         continue;
       }
@@ -161,8 +161,10 @@ class AddressRecognizer final : public Recognizer {
   }
 
  private:
-  static bool IsAnchorEnd(std::string_view last) {
-    return last == "시" || last == "군" || last == "구" || last == "도";
+  // Whether syllable index `syl` (see SyllableIndex) is 시, 군, 구 or 도.
+  static bool IsAnchorEnd(int syl) {
+    return syl == U'시' - 0xAC00 || syl == U'군' - 0xAC00 || syl == U'구' - 0xAC00 ||
+           syl == U'도' - 0xAC00;
   }
 
   bool IsAnchor(std::string_view w) const {

@@ -44,9 +44,10 @@ constexpr int kNim = 0xB2D8 - 0xAC00;  // 님
 constexpr float kMinEmit = 0.3f;
 constexpr float kMinEmitLogit = -0.8473f;  // log(0.3 / 0.7)
 
-// Syllable index (0 … 11171) of the Hangul syllable at p, or -1.
+// Syllable index (0 … 11171) of the Hangul syllable at p, or -1 (also for
+// any p that leaves fewer than three bytes, including a wrapped-around p).
 inline int SyllableAt(std::string_view s, size_t p) {
-  if (p + 3 > s.size()) return -1;
+  if (p > s.size() || s.size() - p < 3) return -1;
   auto b0 = static_cast<unsigned char>(s[p]);
   if (b0 < 0xEA || b0 > 0xED) return -1;
   auto b1 = static_cast<unsigned char>(s[p + 1]);

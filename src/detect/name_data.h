@@ -48,8 +48,9 @@ class HangulMap {
     for (size_t i = Hash(code);; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.key < 0) return nullptr;
+      if (s.code != code) continue;
       const Entry& e = keys_[static_cast<size_t>(s.key)];
-      if (e.code == code && (key.size() <= 12 || e.bytes == key)) return &e.value;
+      if (key.size() <= 12 || e.bytes == key) return &e.value;
     }
   }
 
@@ -62,8 +63,7 @@ class HangulMap {
     for (size_t i = Hash(code);; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.key < 0) return nullptr;
-      const Entry& e = keys_[static_cast<size_t>(s.key)];
-      if (e.code == code) return &e.value;
+      if (s.code == code) return &keys_[static_cast<size_t>(s.key)].value;
     }
   }
 
@@ -91,7 +91,10 @@ class HangulMap {
     std::string_view bytes;
     V value;
   };
+  // An occupied slot caches its entry's code so that probing past other
+  // keys never touches keys_.
   struct Slot {
+    uint64_t code = 0;
     int32_t key = -1;
   };
 
@@ -117,6 +120,7 @@ class HangulMap {
       Slot& s = slots_[i];
       if (s.key < 0) {
         s.key = static_cast<int32_t>(k);
+        s.code = keys_[k].code;
         return;
       }
       Entry& e = keys_[static_cast<size_t>(s.key)];

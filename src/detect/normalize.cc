@@ -141,6 +141,31 @@ void NormalizedText::Reset(std::string_view original) {
       ++i;
       continue;
     }
+    if (c >= 0xEA && c <= 0xED) {
+      // A run of Hangul syllables, none of which starts a Hangul-digit run,
+      // is copied unchanged; this is exactly what the general path below does
+      // for each of them (no rewrite, prev_hangul set, prev_digit cleared).
+      size_t p = i;
+      bool hangul = prev_hangul;
+      while (p + 3 <= n) {
+        auto b0 = static_cast<unsigned char>(original[p]);
+        auto b1 = static_cast<unsigned char>(original[p + 1]);
+        auto b2 = static_cast<unsigned char>(original[p + 2]);
+        if (b0 < 0xEA || b0 > 0xED || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) break;
+        char32_t cp = (static_cast<char32_t>(b0 & 0x0F) << 12) |
+                      (static_cast<char32_t>(b1 & 0x3F) << 6) | (b2 & 0x3F);
+        if (cp < 0xAC00 || cp > 0xD7A3) break;
+        if (!hangul && HangulDigit(cp) >= 0) break;
+        hangul = true;
+        p += 3;
+      }
+      if (p > i) {
+        i = p;
+        prev_hangul = true;
+        prev_digit = false;
+        continue;
+      }
+    }
     text::Decoded d;
     if ((c & 0xF0) == 0xE0 && i + 2 < n &&
         (static_cast<unsigned char>(original[i + 1]) & 0xC0) == 0x80 &&
