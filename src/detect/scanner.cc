@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
-#include <map>
+#include <cstring>
 #include <numeric>
 
 #include "detect/registry.h"
@@ -72,8 +72,8 @@ Status Scanner::Scan(std::string_view text, ScanScratch& scratch, std::vector<Sp
 
   // Filter, then resolve overlaps greedily in priority order.
   auto& f = scratch.findings;
-  std::vector<uint32_t> order;
-  order.reserve(f.size());
+  auto& order = scratch.order;
+  order.clear();
   for (uint32_t i = 0; i < f.size(); ++i) {
     const Finding& x = f[i];
     if (x.start >= x.end || x.end > nt.size()) continue;
@@ -93,18 +93,26 @@ Status Scanner::Scan(std::string_view text, ScanScratch& scratch, std::vector<Sp
     if (x.dict != y.dict) return x.dict < y.dict;
     return std::string_view(x.rule) < std::string_view(y.rule);
   });
-  // Accepted intervals, sorted by start, non-overlapping.
-  std::map<uint32_t, uint32_t> taken;  // start -> index into f
+  // A candidate is accepted if none of its bytes is taken by a candidate
+  // accepted before it. `occupied` is all zero between scans.
+  auto& occ = scratch.occupied;
+  if (occ.size() < nt.size()) occ.resize(nt.size(), 0);
+  auto& accepted = scratch.accepted;
+  accepted.clear();
   for (uint32_t i : order) {
     const Finding& x = f[i];
-    auto it = taken.lower_bound(x.start);
-    if (it != taken.end() && f[it->second].start < x.end) continue;
-    if (it != taken.begin() && f[std::prev(it)->second].end > x.start) continue;
-    taken.emplace_hint(it, x.start, i);
+    const uint8_t* p = occ.data() + x.start;
+    size_t len = x.end - x.start;
+    if (std::memchr(p, 1, len) != nullptr) continue;
+    std::memset(occ.data() + x.start, 1, len);
+    accepted.push_back(i);
   }
-  out->reserve(taken.size());
-  for (const auto& [start, i] : taken) {
+  std::sort(accepted.begin(), accepted.end(),
+            [&](uint32_t a, uint32_t b) { return f[a].start < f[b].start; });
+  out->reserve(accepted.size());
+  for (uint32_t i : accepted) {
     const Finding& x = f[i];
+    std::memset(occ.data() + x.start, 0, x.end - x.start);
     Span s;
     s.start = scratch.normalized.OriginalStart(x.start);
     s.end = scratch.normalized.OriginalEnd(x.end);

@@ -63,6 +63,9 @@ class ScanScratch {
   NormalizedText normalized;
   std::vector<Hit> hits;
   std::vector<Finding> findings;
+  std::vector<uint32_t> order;     // candidate indices in priority order
+  std::vector<uint32_t> accepted;  // accepted candidate indices
+  std::vector<uint8_t> occupied;   // per normalised byte: taken by an accepted span (kept zeroed)
 };
 
 class Scanner {
