@@ -7,29 +7,16 @@
 #include <vector>
 
 #include "detect/scanner.h"
+#include "test_util.h"
 
 namespace gwanmun::detect {
 namespace {
 
-const Scanner& DefaultScanner() {
-  static const std::unique_ptr<Scanner> scanner = [] {
-    auto s = Scanner::Compile(ScannerOptions{});
-    EXPECT_TRUE(s.ok());
-    return std::move(s).value();
-  }();
-  return *scanner;
-}
+using testutil::DefaultScanner;
 
 // The substrings of `text` reported with `type`.
 std::vector<std::string> Found(std::string_view text, EntityType type = EntityType::kEmail) {
-  ScanScratch scratch;
-  std::vector<Span> spans;
-  EXPECT_TRUE(DefaultScanner().Scan(text, scratch, &spans).ok());
-  std::vector<std::string> out;
-  for (const Span& s : spans) {
-    if (s.type == type) out.emplace_back(text.substr(s.start, s.end - s.start));
-  }
-  return out;
+  return testutil::ValuesOfType(text, type);
 }
 
 using V = std::vector<std::string>;
