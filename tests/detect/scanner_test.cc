@@ -8,6 +8,7 @@
 
 #include <random>
 #include <string>
+#include <thread>
 
 namespace gwanmun::detect {
 namespace {
@@ -137,6 +138,36 @@ TEST(ScannerTest, HugeSingleLine) {
     EXPECT_LE(sp.end, text.size());
     EXPECT_LT(sp.start, sp.end);
   }
+}
+
+TEST(ScannerTest, ConcurrentScansWithPerThreadScratchAgree) {
+  auto s = Scanner::Compile({});
+  ASSERT_TRUE(s.ok());
+  const Scanner& scanner = *s.value();
+  const std::vector<std::string> texts = {
+      "주민등록번호 900101-1234568, 연락처 010-2345-6789로 부탁드립니다.",
+      "담당자 홍길동 과장님 (gildong.hong@example.co.kr), 서울특별시 중구 세종대로 110",
+      "password=Qwer1234!! AKIAIOSFODNN7EXAMPLE 4111-1111-1111-1111",
+      "아무 개인정보도 없는 평범한 문장입니다."};
+  std::vector<std::vector<Span>> expected;
+  for (const auto& t : texts) expected.push_back(ScanText(scanner, t));
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int th = 0; th < 4; ++th) {
+    threads.emplace_back([&, th] {
+      ScanScratch scratch;  // one per thread
+      std::vector<Span> spans;
+      for (int i = 0; i < 300; ++i) {
+        size_t k = static_cast<size_t>(i + th) % texts.size();
+        if (!scanner.Scan(texts[k], scratch, &spans).ok() || spans != expected[k]) {
+          ++mismatches[static_cast<size_t>(th)];
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int m : mismatches) EXPECT_EQ(m, 0);
+  EXPECT_FALSE(expected[0].empty());
 }
 
 // ---- streaming: chunked scans equal the whole-text scan -------------------
