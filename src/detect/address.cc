@@ -280,7 +280,7 @@ class AddressRecognizer final : public Recognizer {
       *end = d + 3;
       return true;
     }
-    if (s[d] == '-' && Digit(s, d + 1)) {
+    if (d < s.size() && s[d] == '-' && Digit(s, d + 1)) {
       size_t e = d + 1;
       while (Digit(s, e)) ++e;
       if (e - d - 1 <= 4 && s.substr(e, 3) == "호") {

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -111,6 +113,28 @@ TEST(AddressTest, OffsetsMapToOriginalText) {
       "주소 서울 마포구 양화로\xE3\x80\x80\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93입니다";
   EXPECT_EQ(Addresses(text),
             V{"서울 마포구 양화로\xE3\x80\x80\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93"});
+}
+
+}  // namespace
+}  // namespace gwanmun::detect
+
+namespace gwanmun::detect {
+namespace {
+
+// Regression (found by the fuzzer): an address whose detail digits run to
+// the very end of the input read one byte past it. The text is copied into
+// an exact-size heap buffer so AddressSanitizer sees such a read.
+TEST(AddressTest, DetailDigitsAtEndOfInput) {
+  for (std::string text : {std::string("서울특별시 강남구 테헤란로 152, 101"),
+                           std::string("서울특별시 강남구 테헤란로 152,1"),
+                           std::string("경기도 성남시 분당구 판교역로 235 12")}) {
+    auto buf = std::make_unique<char[]>(text.size());
+    std::memcpy(buf.get(), text.data(), text.size());
+    std::string_view exact(buf.get(), text.size());
+    std::vector<std::string> found = testutil::ValuesOfType(exact, EntityType::kAddress);
+    ASSERT_FALSE(found.empty()) << text;
+    EXPECT_EQ(found[0].rfind(text.substr(0, 10), 0), 0u) << text;
+  }
 }
 
 }  // namespace
