@@ -1,10 +1,13 @@
 #include "cli/serve_command.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <ostream>
 
 #include "cli/store_command.h"
+#include "policy/policy.h"
+#include "proxy/guard_stage.h"
 #include "proxy/log.h"
 #include "proxy/server.h"
 #include "store/store.h"
@@ -24,6 +27,23 @@ Result<config::Config> ServeConfig(const ServeOptions& o) {
     c.server.listen_host = hp.value().host;
     c.server.listen_port = hp.value().port;
   }
+  if (!o.upstream_region.empty() && o.upstream.empty()) {
+    return Status::Error("--upstream-region needs --upstream");
+  }
+  if (!o.policy.empty()) {
+    if (o.policy == "off") {
+      c.guardrails.enabled = false;
+    } else {
+      auto names = policy::BuiltinProfileNames();
+      if (std::find(names.begin(), names.end(), o.policy) == names.end()) {
+        std::string list;
+        for (const auto& n : names) list += n + ", ";
+        return Status::Error("--policy: unknown profile '" + o.policy + "' (" + list + "or off)");
+      }
+      c.guardrails.enabled = true;
+      c.guardrails.policy.profile = o.policy;
+    }
+  }
   if (!o.upstream_key_env.empty() && o.upstream.empty()) {
     return Status::Error("--upstream-key-env needs --upstream");
   }
@@ -33,6 +53,7 @@ Result<config::Config> ServeConfig(const ServeOptions& o) {
     u.name = "default";
     u.base_url = o.upstream;
     u.api_key_env = o.upstream_key_env;
+    u.region = o.upstream_region;
     u.models.push_back({"*", "*"});
     c.upstreams.clear();
     c.upstreams.push_back(std::move(u));
@@ -79,6 +100,7 @@ int RunServe(const ServeOptions& options, std::ostream& /*out*/, std::ostream& e
   if (!options.config.empty()) {
     g.reload = [options] { return ServeConfig(options); };
   }
+  g.make_stages = [](const config::Config& c) { return proxy::MakeGuardStages(c); };
   g.store = st.value().get();
   g.logs = logs.value().get();
   Status s = proxy::RunGateway(std::move(g));
@@ -102,6 +124,11 @@ ServeCommand::ServeCommand(CLI::App& app) {
   serve_->add_option("--data-dir", options_.data_dir, "Directory of gwanmun.db (keys, audit log)");
   serve_->add_option("--threads", options_.threads, "Event-loop threads (default: one per core)")
       ->check(CLI::Range(0, 1024));
+  serve_->add_option("--upstream-region", options_.upstream_region,
+                     "Region tag of the --upstream (e.g. kr) for residency rules");
+  serve_->add_option("--policy", options_.policy,
+                     "Guardrail profile: general (default), financial, public, pseudonymize-all, allow-all, "
+                     "or off");
 }
 
 bool ServeCommand::parsed() const { return serve_->parsed(); }

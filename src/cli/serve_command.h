@@ -34,6 +34,8 @@ struct ServeOptions {
   bool no_auth = false;          // --no-auth
   std::string data_dir;          // --data-dir
   int threads = -1;              // --threads (-1: from config)
+  std::string upstream_region;   // --upstream-region TAG (with --upstream)
+  std::string policy;            // --policy PROFILE|off (overrides guardrails.profile)
 };
 
 // The effective configuration: the file (or defaults) with flags applied,

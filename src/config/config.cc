@@ -11,6 +11,8 @@
 #include <set>
 #include <sstream>
 
+#include "detect/types.h"
+
 namespace gwanmun::config {
 namespace {
 
@@ -151,12 +153,143 @@ UpstreamConfig ReadUpstream(const Reader& r, const YAML::Node& n, const std::str
   return u;
 }
 
+
+bool IsActionName(std::string_view a) {
+  return a == "allow" || a == "mask" || a == "pseudonymize" || a == "block";
+}
+
+bool IsProfileName(std::string_view p) {
+  return p == "general" || p == "financial" || p == "public" || p == "pseudonymize-all" || p == "allow-all";
+}
+
+// Type names a policy may name: the engine's types and configured dictionaries.
+bool IsKnownType(std::string_view name, const std::vector<DictionaryConfig>& dicts) {
+  if (auto t = detect::ParseEntityType(name); t && *t != detect::EntityType::kCustom) return true;
+  for (const auto& d : dicts) {
+    if (d.name == name) return true;
+  }
+  return false;
+}
+
+PolicyConfig ReadPolicy(const Reader& r, const YAML::Node& n, const std::string& path,
+                        const std::vector<DictionaryConfig>& dicts, bool top) {
+  if (top) {
+    r.CheckKeys(n, path, {"enabled", "profile", "actions", "residency", "no_store", "scan_output", "teams",
+                          "dictionaries", "markings", "min_confidence", "substitutes",
+                          "allow_persisting_endpoints"});
+  } else {
+    r.CheckKeys(n, path, {"profile", "actions", "residency", "no_store", "scan_output"});
+  }
+  PolicyConfig p;
+  if (n["profile"]) {
+    p.profile = r.String(n["profile"], path + ".profile");
+    if (!IsProfileName(p.profile)) {
+      r.Fail(n["profile"], path + ".profile",
+             "unknown profile '" + p.profile + "' (general, financial, public, pseudonymize-all, allow-all)");
+    }
+  }
+  if (const auto& a = n["actions"]) {
+    if (!a.IsMap()) r.Fail(a, path + ".actions", "expected a mapping of type name to action");
+    for (const auto& kv : a) {
+      std::string type = kv.first.as<std::string>();
+      std::string key = path + ".actions." + type;
+      if (!IsKnownType(type, dicts)) r.Fail(kv.first, key, "unknown type (see `gwanmun scan --help` or docs/detection.md)");
+      std::string action = r.String(kv.second, key);
+      if (!IsActionName(action)) r.Fail(kv.second, key, "expected allow, mask, pseudonymize or block");
+      p.actions.emplace_back(type, action);
+    }
+  }
+  if (const auto& rs = n["residency"]) {
+    if (!rs.IsSequence()) r.Fail(rs, path + ".residency", "expected a list of rules");
+    p.has_residency = true;
+    for (size_t i = 0; i < rs.size(); ++i) {
+      std::string rp = path + ".residency[" + std::to_string(i) + "]";
+      r.CheckKeys(rs[i], rp, {"name", "types", "region"});
+      ResidencyRuleConfig rule;
+      rule.name = rs[i]["name"] ? r.String(rs[i]["name"], rp + ".name") : "residency-" + std::to_string(i + 1);
+      if (!rs[i]["region"]) r.Fail(rs[i], rp + ".region", "missing");
+      rule.region = r.String(rs[i]["region"], rp + ".region");
+      const auto& ts = rs[i]["types"];
+      if (!ts || !ts.IsSequence() || ts.size() == 0) r.Fail(rs[i], rp + ".types", "expected a non-empty list of type names");
+      for (const auto& t : ts) {
+        std::string name = r.String(t, rp + ".types");
+        if (!IsKnownType(name, dicts)) r.Fail(t, rp + ".types", "unknown type '" + name + "'");
+        rule.types.push_back(name);
+      }
+      p.residency.push_back(std::move(rule));
+    }
+  }
+  if (n["no_store"]) p.no_store = r.Bool(n["no_store"], path + ".no_store") ? 1 : 0;
+  if (n["scan_output"]) p.scan_output = r.Bool(n["scan_output"], path + ".scan_output") ? 1 : 0;
+  return p;
+}
+
+void ReadGuardrails(const Reader& r, const YAML::Node& g, GuardrailsConfig* out) {
+  const std::string path = "guardrails";
+  if (!g.IsMap()) r.Fail(g, path, "expected a mapping");
+  if (const auto& ds = g["dictionaries"]) {
+    if (!ds.IsSequence()) r.Fail(ds, path + ".dictionaries", "expected a list");
+    for (size_t i = 0; i < ds.size(); ++i) {
+      std::string dp = path + ".dictionaries[" + std::to_string(i) + "]";
+      r.CheckKeys(ds[i], dp, {"name", "file", "terms", "action"});
+      DictionaryConfig d;
+      if (!ds[i]["name"]) r.Fail(ds[i], dp + ".name", "missing");
+      d.name = r.String(ds[i]["name"], dp + ".name");
+      bool ok_name = !d.name.empty() && std::all_of(d.name.begin(), d.name.end(), [](char ch) {
+        return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_';
+      });
+      if (!ok_name) r.Fail(ds[i]["name"], dp + ".name", "expected upper-case letters, digits and '_'");
+      if (detect::ParseEntityType(d.name)) r.Fail(ds[i]["name"], dp + ".name", "is a built-in type name");
+      if (ds[i]["file"]) d.file = r.String(ds[i]["file"], dp + ".file");
+      if (const auto& ts = ds[i]["terms"]) {
+        if (!ts.IsSequence()) r.Fail(ts, dp + ".terms", "expected a list of strings");
+        for (const auto& t : ts) d.terms.push_back(r.String(t, dp + ".terms"));
+      }
+      if (d.file.empty() == d.terms.empty()) r.Fail(ds[i], dp, "give either file or terms");
+      if (ds[i]["action"]) {
+        d.action = r.String(ds[i]["action"], dp + ".action");
+        if (!IsActionName(d.action)) r.Fail(ds[i]["action"], dp + ".action", "expected allow, mask, pseudonymize or block");
+      }
+      for (const auto& prev : out->dictionaries) {
+        if (prev.name == d.name) r.Fail(ds[i]["name"], dp + ".name", "duplicate dictionary '" + d.name + "'");
+      }
+      out->dictionaries.push_back(std::move(d));
+    }
+  }
+  out->policy = ReadPolicy(r, g, path, out->dictionaries, true);
+  if (g["enabled"]) out->enabled = r.Bool(g["enabled"], path + ".enabled");
+  if (g["markings"]) out->markings = r.Bool(g["markings"], path + ".markings");
+  if (const auto& mc = g["min_confidence"]) {
+    std::string s = r.String(mc, path + ".min_confidence");
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || *end != '\0' || v < 0 || v > 1) r.Fail(mc, path + ".min_confidence", "expected a number from 0 to 1");
+    out->min_confidence = v;
+  }
+  if (const auto& sub = g["substitutes"]) {
+    if (!sub.IsMap()) r.Fail(sub, path + ".substitutes", "expected a mapping of model to in-region model");
+    for (const auto& kv : sub) {
+      out->substitutes.emplace_back(kv.first.as<std::string>(), r.String(kv.second, path + ".substitutes"));
+    }
+  }
+  if (g["allow_persisting_endpoints"]) {
+    out->allow_persisting_endpoints = r.Bool(g["allow_persisting_endpoints"], path + ".allow_persisting_endpoints");
+  }
+  if (const auto& ts = g["teams"]) {
+    if (!ts.IsMap()) r.Fail(ts, path + ".teams", "expected a mapping of team name to policy");
+    for (const auto& kv : ts) {
+      std::string team = kv.first.as<std::string>();
+      out->teams.emplace_back(team, ReadPolicy(r, kv.second, path + ".teams." + team, out->dictionaries, false));
+    }
+  }
+}
+
 Config ParseRoot(const Reader& r, const YAML::Node& root) {
   Config c;
   if (!root.IsDefined() || root.IsNull()) return c;  // empty file: defaults
   r.CheckKeys(root, "",
               {"server", "data_dir", "auth", "upstreams", "retry", "circuit_breaker", "logging",
-               "passthrough", "inject_stream_usage"});
+               "passthrough", "inject_stream_usage", "guardrails", "audit"});
   if (const auto& s = root["server"]) {
     r.CheckKeys(s, "server",
                 {"listen", "threads", "max_body_bytes", "max_response_bytes", "keepalive_timeout_ms",
@@ -240,6 +373,19 @@ Config ParseRoot(const Reader& r, const YAML::Node& root) {
     }
   }
   if (root["inject_stream_usage"]) c.inject_stream_usage = r.Bool(root["inject_stream_usage"], "inject_stream_usage");
+  if (const auto& g = root["guardrails"]) ReadGuardrails(r, g, &c.guardrails);
+  if (const auto& a = root["audit"]) {
+    r.CheckKeys(a, "audit", {"fingerprint_secret_env", "fingerprint_secret_file"});
+    if (a["fingerprint_secret_env"]) {
+      c.audit.fingerprint_secret_env = r.String(a["fingerprint_secret_env"], "audit.fingerprint_secret_env");
+    }
+    if (a["fingerprint_secret_file"]) {
+      c.audit.fingerprint_secret_file = r.String(a["fingerprint_secret_file"], "audit.fingerprint_secret_file");
+    }
+    if (!c.audit.fingerprint_secret_env.empty() && !c.audit.fingerprint_secret_file.empty()) {
+      r.Fail(a, "audit", "set fingerprint_secret_env or fingerprint_secret_file, not both");
+    }
+  }
   return c;
 }
 
@@ -410,6 +556,28 @@ Result<std::string> ResolveApiKey(const UpstreamConfig& u) {
     }
   }
   return key;
+}
+
+Result<std::string> ResolveFingerprintSecret(const AuditConfig& audit) {
+  std::string secret;
+  if (!audit.fingerprint_secret_env.empty()) {
+    const char* v = std::getenv(audit.fingerprint_secret_env.c_str());
+    if (v == nullptr || *v == '\0') {
+      return Status::Error("audit: environment variable " + audit.fingerprint_secret_env + " is not set");
+    }
+    secret = v;
+  } else if (!audit.fingerprint_secret_file.empty()) {
+    std::ifstream in(audit.fingerprint_secret_file, std::ios::binary);
+    if (!in) return Status::Error("audit: cannot read fingerprint_secret_file " + audit.fingerprint_secret_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    secret = ss.str();
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  } else {
+    return std::string();
+  }
+  if (secret.size() < 16) return Status::Error("audit: the fingerprint secret must be at least 16 bytes");
+  return secret;
 }
 
 }  // namespace gwanmun::config

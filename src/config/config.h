@@ -111,6 +111,53 @@ struct PassthroughConfig {
   std::string upstream;    // … to this upstream
 };
 
+// A policy as written in YAML: a built-in profile plus overrides. Names are
+// checked at parse time (types against the engine's type names or a
+// configured dictionary; actions allow|mask|pseudonymize|block).
+struct ResidencyRuleConfig {
+  std::string name;
+  std::vector<std::string> types;  // type or dictionary names
+  std::string region;
+};
+
+struct PolicyConfig {
+  std::string profile;                                  // "" = inherit (teams) / "general"
+  std::vector<std::pair<std::string, std::string>> actions;  // type name → action, in file order
+  bool has_residency = false;                           // residency given: replaces the profile's
+  std::vector<ResidencyRuleConfig> residency;
+  int no_store = -1;                                    // -1 inherit, 0/1
+  int scan_output = -1;                                 // -1 inherit, 0/1
+};
+
+struct DictionaryConfig {
+  std::string name;                 // reported type name, e.g. PROJECT_CODENAME
+  std::string file;                 // one term per line; or
+  std::vector<std::string> terms;   // terms inline
+  std::string action;               // default: the policy's dictionary default
+};
+
+struct GuardrailsConfig {
+  bool enabled = true;              // false: no scanning at all (guardrails off)
+  PolicyConfig policy;              // the deployment's policy
+  std::vector<std::pair<std::string, PolicyConfig>> teams;  // per-team overrides of `policy`
+  std::vector<DictionaryConfig> dictionaries;
+  bool markings = true;             // detect classification markings (대외비, 극비, …)
+  double min_confidence = 0.5;
+  // Model → in-region substitute, used when residency restricts the regions
+  // and no upstream there serves the requested model.
+  std::vector<std::pair<std::string, std::string>> substitutes;
+  // Endpoints that persist data upstream (files, uploads, vector stores,
+  // fine-tuning, batches) are refused unless this is true.
+  bool allow_persisting_endpoints = false;
+};
+
+struct AuditConfig {
+  // Deployment secret for HMAC fingerprints of found values (optional): from
+  // an environment variable or a file. Without it no fingerprints are kept.
+  std::string fingerprint_secret_env;
+  std::string fingerprint_secret_file;
+};
+
 struct Config {
   std::string source;        // file it came from ("" = defaults/flags)
   ServerConfig server;
@@ -124,6 +171,8 @@ struct Config {
   // Streams: ask the upstream for the final usage chunk even when the client
   // did not (needed for token limits), and hide it from such clients.
   bool inject_stream_usage = true;
+  GuardrailsConfig guardrails;
+  AuditConfig audit;
 };
 
 // Parses and validates YAML text. `source_name` prefixes error messages.
@@ -138,6 +187,9 @@ Status Validate(const Config& config);
 // Reads the upstream's API key from its environment variable or file.
 // Returns "" when neither is configured (e.g. a local model server).
 Result<std::string> ResolveApiKey(const UpstreamConfig& upstream);
+
+// Reads the audit fingerprint secret; "" when none is configured.
+Result<std::string> ResolveFingerprintSecret(const AuditConfig& audit);
 
 }  // namespace gwanmun::config
 

@@ -84,6 +84,7 @@ std::optional<Policy> BuiltinProfile(std::string_view name) {
     p.residency.push_back({"financial-identifiers-in-korea",
                            Types({EntityType::kBankAccount, EntityType::kPassport,
                                   EntityType::kDriverLicense}),
+                           {},
                            "kr"});
     return p;
   }
@@ -101,6 +102,7 @@ std::optional<Policy> BuiltinProfile(std::string_view name) {
          Types({EntityType::kPhone, EntityType::kBankAccount, EntityType::kCreditCard,
                 EntityType::kEmail, EntityType::kPersonName, EntityType::kAddress,
                 EntityType::kBrn, EntityType::kIpAddress}),
+         {},
          "kr"});
     return p;
   }
@@ -131,7 +133,13 @@ Decision Decide(const Policy& policy, const std::vector<EntityType>& types,
     }
   }
   for (const ResidencyRule& r : policy.residency) {
-    if ((r.types & present).none()) continue;
+    bool fired = (r.types & present).any();
+    for (const auto& dn : r.dictionaries) {
+      for (size_t i = 0; i < types.size() && !fired; ++i) {
+        fired = types[i] == EntityType::kCustom && type_names[i] == dn;
+      }
+    }
+    if (!fired) continue;
     d.residency_rules_fired.push_back(r.name);
     if (d.required_region && *d.required_region != r.region) {
       d.blocked = true;  // no upstream can satisfy two regions at once
@@ -139,6 +147,52 @@ Decision Decide(const Policy& policy, const std::vector<EntityType>& types,
     d.required_region = r.region;
   }
   return d;
+}
+
+Result<Policy> PolicyFromConfig(const config::PolicyConfig& cfg, const Policy& base,
+                                const std::vector<config::DictionaryConfig>& dictionaries) {
+  Policy p = base;
+  if (!cfg.profile.empty()) {
+    auto b = BuiltinProfile(cfg.profile);
+    if (!b) return Status::Error("unknown policy profile '" + cfg.profile + "'");
+    p = *b;
+  }
+  // Dictionaries' own actions come first; the policy's explicit actions win.
+  for (const auto& d : dictionaries) {
+    if (d.action.empty()) continue;
+    auto a = ParseAction(d.action);
+    if (!a) return Status::Error("dictionary " + d.name + ": unknown action '" + d.action + "'");
+    p.by_dictionary[d.name] = *a;
+  }
+  for (const auto& [type, action] : cfg.actions) {
+    auto a = ParseAction(action);
+    if (!a) return Status::Error("actions." + type + ": unknown action '" + action + "'");
+    if (auto t = detect::ParseEntityType(type); t && *t != EntityType::kCustom) {
+      p.by_type[static_cast<size_t>(*t)] = *a;
+    } else {
+      p.by_dictionary[type] = *a;
+    }
+  }
+  if (cfg.has_residency) {
+    p.residency.clear();
+    for (const auto& r : cfg.residency) {
+      ResidencyRule rule;
+      rule.name = r.name;
+      rule.region = r.region;
+      for (const auto& t : r.types) {
+        if (auto et = detect::ParseEntityType(t); et && *et != EntityType::kCustom) {
+          rule.types.set(static_cast<size_t>(*et));
+        } else {
+          rule.dictionaries.push_back(t);
+        }
+      }
+      p.residency.push_back(std::move(rule));
+    }
+  }
+  if (cfg.no_store >= 0) p.force_no_store = cfg.no_store == 1;
+  if (cfg.scan_output >= 0) p.scan_output = cfg.scan_output == 1;
+  if (!cfg.profile.empty() || !cfg.actions.empty() || cfg.has_residency) p.name = cfg.profile.empty() ? p.name : cfg.profile;
+  return p;
 }
 
 }  // namespace gwanmun::policy

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
+#include "config/config.h"
 #include "detect/types.h"
 
 namespace gwanmun::policy {
@@ -34,6 +36,7 @@ std::optional<Action> ParseAction(std::string_view name);
 struct ResidencyRule {
   std::string name;                                    // shown in the 403 message
   std::bitset<detect::kNumEntityTypes> types;          // any of these present…
+  std::vector<std::string> dictionaries;               // …or a term of these dictionaries…
   std::string region;                                  // …requires this upstream region
 };
 
@@ -77,6 +80,13 @@ struct Decision {
 // request impossible to place: it is blocked.
 Decision Decide(const Policy& policy, const std::vector<detect::EntityType>& types,
                 const std::vector<std::string>& type_names);
+
+// A policy from configuration: `base` (a built-in profile, or the deployment
+// policy for team overrides) with cfg.profile replacing it when set, then the
+// per-type actions, residency rules and flags of `cfg` applied on top.
+// Names were validated by the config parser; unknown ones are errors here too.
+Result<Policy> PolicyFromConfig(const config::PolicyConfig& cfg, const Policy& base,
+                                const std::vector<config::DictionaryConfig>& dictionaries);
 
 }  // namespace gwanmun::policy
 

@@ -23,6 +23,29 @@ void ForEachBracketToken(std::string_view s, F f) {
   }
 }
 
+void AppendEscaped(std::string_view v, Vault::Escape escape, std::string* out) {
+  if (escape == Vault::Escape::kNone) {
+    out->append(v);
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (char ch : v) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(ch);
+    } else if (c == '\n') {
+      out->append("\\n");
+    } else if (c < 0x20) {
+      out->append("\\u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 0xF]);
+    } else {
+      out->push_back(ch);
+    }
+  }
+}
+
 }  // namespace
 
 void Vault::Reserve(std::string_view caller_text) {
@@ -53,7 +76,7 @@ const std::string* Vault::Lookup(std::string_view placeholder) const {
   return it == by_placeholder_.end() ? nullptr : &it->second;
 }
 
-std::string Vault::RestoreAll(std::string_view text) const {
+std::string Vault::RestoreAll(std::string_view text, Escape escape) const {
   if (by_placeholder_.empty()) return std::string(text);
   std::string out;
   out.reserve(text.size());
@@ -66,7 +89,7 @@ std::string Vault::RestoreAll(std::string_view text) const {
     if (q + 1 < text.size() && text[q] == ']' && text[q + 1] == ']') {
       if (const std::string* v = Lookup(text.substr(open, q + 2 - open))) {
         out.append(text.substr(pos, open - pos));
-        out.append(*v);
+        AppendEscaped(*v, escape, &out);
         pos = q + 2;
         continue;
       }
@@ -107,13 +130,13 @@ std::string StreamRestorer::Feed(std::string_view piece) {
       break;
     }
   }
-  std::string released = vault_.RestoreAll(std::string_view(pending_).substr(0, hold));
+  std::string released = vault_.RestoreAll(std::string_view(pending_).substr(0, hold), escape_);
   pending_.erase(0, hold);
   return released;
 }
 
 std::string StreamRestorer::Finish() {
-  std::string out = vault_.RestoreAll(pending_);
+  std::string out = vault_.RestoreAll(pending_, escape_);
   pending_.clear();
   return out;
 }

@@ -41,8 +41,15 @@ class Vault {
   // Irreversible typed placeholder: "[[TYPE]]".
   static std::string Mask(std::string_view type_name);
 
+  // How a restored value is written: as it is, or escaped as the inside of a
+  // JSON string (for text that is itself JSON, e.g. tool-call arguments).
+  enum class Escape { kNone, kJsonString };
+
   // Replaces every issued placeholder in `text` by its value.
-  std::string RestoreAll(std::string_view text) const;
+  std::string RestoreAll(std::string_view text, Escape escape = Escape::kNone) const;
+
+  // Every (type, value) pseudonymized so far, in no particular order.
+  const std::map<std::pair<std::string, std::string>, std::string>& values() const { return by_value_; }
 
   bool empty() const { return by_placeholder_.empty(); }
   size_t size() const { return by_placeholder_.size(); }
@@ -67,7 +74,8 @@ class Vault {
 // for any split of the input (including splits inside UTF-8 characters).
 class StreamRestorer {
  public:
-  explicit StreamRestorer(const Vault& vault) : vault_(vault) {}
+  explicit StreamRestorer(const Vault& vault, Vault::Escape escape = Vault::Escape::kNone)
+      : vault_(vault), escape_(escape) {}
 
   std::string Feed(std::string_view piece);
   std::string Finish();
@@ -77,6 +85,7 @@ class StreamRestorer {
 
  private:
   const Vault& vault_;
+  Vault::Escape escape_;
   std::string pending_;
 };
 

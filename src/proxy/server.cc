@@ -46,8 +46,8 @@ struct Runtime {
   Pipeline pipeline;
 };
 
-Result<std::shared_ptr<const Runtime>> BuildRuntime(const config::Config& cfg,
-                                                    const std::vector<std::shared_ptr<const StageFactory>>& stages) {
+Result<std::shared_ptr<const Runtime>> BuildRuntime(const config::Config& cfg, const GatewayOptions& opts) {
+  const std::vector<std::shared_ptr<const StageFactory>>& stages = opts.stages;
   auto rt = std::make_shared<Runtime>();
   rt->cfg = cfg;
   ProxyEnv env = ProxyEnv::FromEnvironment();
@@ -58,6 +58,11 @@ Result<std::shared_ptr<const Runtime>> BuildRuntime(const config::Config& cfg,
   }
   rt->router = Router(cfg.upstreams);
   std::vector<std::shared_ptr<const StageFactory>> all = stages;
+  if (opts.make_stages) {
+    auto built = opts.make_stages(cfg);
+    if (!built.ok()) return built.status();
+    for (auto& f : built.value()) all.push_back(std::move(f));
+  }
   if (cfg.inject_stream_usage) all.push_back(MakeStreamUsageStage());
   rt->pipeline = Pipeline(std::move(all));
   return std::shared_ptr<const Runtime>(std::move(rt));
@@ -594,6 +599,10 @@ asio::awaitable<bool> Gateway::Forward(Worker& w, Stream& s, Request& req, Ctx& 
     }
   } else {
     plan = rt.router.Plan(ex.request.model, ex.route.allowed_regions, w.Random());
+    if (plan.empty() && !ex.route.substitute_model.empty()) {
+      // No upstream in the required region serves the model: its in-region substitute.
+      plan = rt.router.Plan(ex.route.substitute_model, ex.route.allowed_regions, w.Random());
+    }
     if (plan.empty()) {
       if (!ex.route.allowed_regions.empty()) {
         std::string msg = "No upstream in an allowed region serves this model";
@@ -977,7 +986,7 @@ void Gateway::Reload() {
     logs_.Error("reload failed; keeping the running configuration", {{"error", cfg.status().message()}});
     return;
   }
-  auto rt = BuildRuntime(cfg.value(), opts_.stages);
+  auto rt = BuildRuntime(cfg.value(), opts_);
   if (!rt.ok()) {
     logs_.Error("reload failed; keeping the running configuration", {{"error", rt.status().message()}});
     return;
@@ -1025,7 +1034,7 @@ void Gateway::BeginDrain(asio::io_context& main, std::chrono::milliseconds timeo
 }
 
 Status Gateway::Run() {
-  auto rt = BuildRuntime(opts_.config, opts_.stages);
+  auto rt = BuildRuntime(opts_.config, opts_);
   if (!rt.ok()) return rt.status();
   const config::ServerConfig& sc = opts_.config.server;
   int threads = sc.threads > 0 ? sc.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

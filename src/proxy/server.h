@@ -43,8 +43,12 @@ struct GatewayOptions {
   std::function<Result<config::Config>()> reload;
   store::Store* store = nullptr;  // required; outlives the gateway
   Logs* logs = nullptr;           // required
-  // Stages ahead of the built-in ones (guardrails). Kept across reloads.
+  // Stages ahead of the built-in ones. Kept across reloads.
   std::vector<std::shared_ptr<const StageFactory>> stages;
+  // Builds configuration-dependent stages (the guardrails) from each
+  // configuration, at start and on every reload; they run after `stages`.
+  // An error at start stops the gateway; on reload the old runtime stays.
+  std::function<Result<std::vector<std::shared_ptr<const StageFactory>>>(const config::Config&)> make_stages;
   // Called once listening, with the bound "host:port" (port 0 resolved).
   std::function<void(const std::string&)> on_listening;
 };

@@ -49,6 +49,9 @@ struct RouteConstraints {
   // Why regions are restricted, e.g. "KR_RRN requires region kr". Sent in the
   // 403 when no upstream qualifies, so it must name data classes, never values.
   std::string reason;
+  // Model to ask for instead when no upstream in the allowed regions serves
+  // the requested one (a configured in-region substitute); "" = none.
+  std::string substitute_model;
 };
 
 // One request as it travels through the gateway.
