@@ -59,6 +59,15 @@ body = {"model": "gpt-4o-mini", "temperature": 0.2,
                      {"role": "user", "content": text * 3}]}
 raw = json.dumps(body, ensure_ascii=False)
 open(sys.argv[1], "w").write(raw)
+# A prompt of the same kind carrying personal data (made-up values) that the
+# general profile pseudonymizes: names, phones, an e-mail, an account number.
+pii = ("상담 기록입니다. 고객 이서준 님(010-4821-7753, seojun.lee@example.co.kr)이 카드 발급 지연을 문의했고, "
+       "환불 계좌는 신한은행 110-482-117530입니다. 담당자 박지민 대리(02-3781-4410)가 회신 예정입니다. "
+       "위 내용을 세 줄로 요약하고 고객에게 보낼 안내 문자를 써 주세요. ")
+pbody = {"model": "gpt-4o-mini", "temperature": 0.2,
+         "messages": [{"role": "system", "content": "당신은 한국 금융회사의 업무 보조 도우미입니다."},
+                      {"role": "user", "content": pii * 3}]}
+open(sys.argv[1].replace("body.json", "pii.json"), "w").write(json.dumps(pbody, ensure_ascii=False))
 answer = {"id": "chatcmpl-bench", "object": "chat.completion", "created": 1700000000, "model": "gpt-4o-mini",
           "choices": [{"index": 0, "message": {"role": "assistant", "content": "요약: 상담 건수 증가, 주요 원인 세 가지."},
                        "finish_reason": "stop"}],
@@ -115,13 +124,20 @@ EOF
 "$NGINX" -p "$WORK/px" -c "$WORK/px/nginx.conf" -e "$WORK/px/error.log"
 
 # --- gwanmun ----------------------------------------------------------------------
-cat > "$WORK/gwanmun.yaml" <<EOF
+# Two gwanmun instances: guardrails off (the proxy alone, issue 3's bar) and
+# guardrails on with the default "general" profile (issue 4's bar).
+start_gw() {  # name port guardrails-yaml → sets GW_PID_<name>, KEY_<name>
+  local name=$1 port=$2 guard=$3
+  mkdir -p "$WORK/$name"
+  cat > "$WORK/$name/gwanmun.yaml" <<EOF
 server:
-  listen: 127.0.0.1:$GW_PORT
+  listen: 127.0.0.1:$port
   threads: $THREADS
-data_dir: $WORK/data
+data_dir: $WORK/$name/data
 logging:
   access_log: "off"
+guardrails:
+$guard
 upstreams:
   - name: bench
     base_url: http://127.0.0.1:$UP_PORT/v1
@@ -129,14 +145,23 @@ upstreams:
     models: [gpt-4o-mini]
     max_idle_connections: 256
 EOF
-KEY=$("$GW" keys create --data-dir "$WORK/data" --team bench --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
-"$GW" serve --config "$WORK/gwanmun.yaml" 2>"$WORK/gwanmun.err" &
-GW_PID=$!
-PIDS+=("$GW_PID")
-for _ in $(seq 100); do
-  grep -q '"msg":"listening"' "$WORK/gwanmun.err" 2>/dev/null && break
-  sleep 0.05
-done
+  local key
+  key=$("$GW" keys create --data-dir "$WORK/$name/data" --team bench --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+  "$GW" serve --config "$WORK/$name/gwanmun.yaml" 2>"$WORK/$name/gwanmun.err" &
+  local pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 100); do
+    grep -q '"msg":"listening"' "$WORK/$name/gwanmun.err" 2>/dev/null && break
+    sleep 0.05
+  done
+  printf -v "GW_PID_$name" '%s' "$pid"
+  printf -v "KEY_$name" '%s' "$key"
+}
+GWG_PORT=$(free_port)
+start_gw off "$GW_PORT" "  enabled: false"
+start_gw guard "$GWG_PORT" "  profile: general"
+GW_PID=$GW_PID_off
+KEY=$KEY_off
 sleep 0.5
 rss() { awk '/VmRSS/ {print int($2/1024)}' "/proc/$1/status"; }
 hwm() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
@@ -153,15 +178,17 @@ f:close()
 EOF
 
 # Check every path answers 200 before measuring.
-for url in "http://127.0.0.1:$UP_PORT" "http://127.0.0.1:$NGX_PORT" "http://127.0.0.1:$GW_PORT"; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-         --data-binary @"$WORK/body.json" "$url/v1/chat/completions")
-  [ "$code" = 200 ] || { echo "$url answered $code" >&2; cat "$WORK/gwanmun.err" >&2; exit 1; }
+for t in "$UP_PORT $KEY_off body" "$NGX_PORT $KEY_off body" "$GW_PORT $KEY_off body" "$GWG_PORT $KEY_guard body" \
+         "$GWG_PORT $KEY_guard pii"; do
+  set -- $t
+  code=$(curl -s -o "$WORK/check.out" -w '%{http_code}' -H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
+         --data-binary @"$WORK/$3.json" "http://127.0.0.1:$1/v1/chat/completions")
+  [ "$code" = 200 ] || { echo "port $1 ($3) answered $code: $(cat "$WORK/check.out")" >&2; cat "$WORK"/*/gwanmun.err >&2; exit 1; }
 done
 
-run_wrk() {  # name url conns key → "rps p50_us p99_us non2xx"
+run_wrk() {  # name url conns key [body] → "rps p50_us p99_us non2xx"
   local out
-  out=$(BODY_FILE="$WORK/body.json" GW_KEY="$4" timeout $((DURATION + 20)) \
+  out=$(BODY_FILE="$WORK/${5:-body}.json" GW_KEY="$4" timeout $((DURATION + 20)) \
         wrk -t1 -c"$3" -d"${DURATION}s" --latency -s "$WORK/post.lua" "$2/v1/chat/completions" 2>&1)
   echo "$out" > "$WORK/wrk-$1-$3.txt"
   local rps p50 p99 bad
@@ -176,9 +203,10 @@ to_us() {  # wrk prints 123.45us, 1.23ms, 1.02s
 }
 
 # Warm up connection pools.
-for t in "direct http://127.0.0.1:$UP_PORT" "nginx http://127.0.0.1:$NGX_PORT" "gwanmun http://127.0.0.1:$GW_PORT"; do
+for t in "direct http://127.0.0.1:$UP_PORT $KEY_off" "nginx http://127.0.0.1:$NGX_PORT $KEY_off" \
+         "gwanmun http://127.0.0.1:$GW_PORT $KEY_off" "guard http://127.0.0.1:$GWG_PORT $KEY_guard"; do
   set -- $t
-  BODY_FILE="$WORK/body.json" GW_KEY="$KEY" timeout 10 wrk -t1 -c64 -d2s -s "$WORK/post.lua" "$2/v1/chat/completions" >/dev/null 2>&1 || true
+  BODY_FILE="$WORK/body.json" GW_KEY="$3" timeout 10 wrk -t1 -c64 -d2s -s "$WORK/post.lua" "$2/v1/chat/completions" >/dev/null 2>&1 || true
 done
 
 echo
@@ -186,23 +214,29 @@ echo "| concurrency | target | req/s | p50 (µs) | p99 (µs) | non-2xx |"
 echo "|---|---|---:|---:|---:|---:|"
 declare -A RPS P50
 for c in 1 16 64; do
-  for t in "direct http://127.0.0.1:$UP_PORT" "nginx http://127.0.0.1:$NGX_PORT" "gwanmun http://127.0.0.1:$GW_PORT"; do
+  for t in "direct http://127.0.0.1:$UP_PORT $KEY_off body" "nginx http://127.0.0.1:$NGX_PORT $KEY_off body" \
+           "gwanmun http://127.0.0.1:$GW_PORT $KEY_off body" "gwanmun+guardrails http://127.0.0.1:$GWG_PORT $KEY_guard body" \
+           "gwanmun+guardrails(pii) http://127.0.0.1:$GWG_PORT $KEY_guard pii"; do
     set -- $t
-    read -r rps p50 p99 bad < <(run_wrk "$1" "$2" "$c" "$KEY")
+    [ "$c" != 1 ] && [ "$4" = pii ] && continue
+    read -r rps p50 p99 bad < <(run_wrk "$1" "$2" "$c" "$3" "$4")
     RPS[$1-$c]=$rps; P50[$1-$c]=$p50
     printf '| %s | %s | %.0f | %.0f | %.0f | %s |\n' "$c" "$1" "$rps" "$p50" "$p99" "$bad"
   done
 done
 RSS_LOADED=$(rss "$GW_PID")
 echo
-python3 - "${P50[gwanmun-1]}" "${P50[direct-1]}" "${RPS[gwanmun-64]}" "${RPS[nginx-64]}" "$RSS_IDLE" "$RSS_LOADED" "$(hwm "$GW_PID")" <<'EOF'
+python3 - "${P50[gwanmun-1]}" "${P50[direct-1]}" "${RPS[gwanmun-64]}" "${RPS[nginx-64]}" "$RSS_IDLE" "$RSS_LOADED" "$(hwm "$GW_PID")" \
+  "${P50[gwanmun+guardrails-1]}" "${P50[gwanmun+guardrails(pii)-1]}" <<'EOF'
 import sys
-gw1, d1, gw64, ngx64, idle, loaded, peak = map(float, sys.argv[1:])
+gw1, d1, gw64, ngx64, idle, loaded, peak, g1, gp1 = map(float, sys.argv[1:])
 print(f"gwanmun p50 overhead over direct at c=1: {gw1 - d1:.0f} µs (goal ≤ 100)")
+print(f"guardrails on (general) p50 over guardrails off at c=1: {g1 - gw1:.0f} µs; "
+      f"with personal data pseudonymized: {gp1 - gw1:.0f} µs (goal ≤ 50)")
 print(f"gwanmun req/s at c=64 vs nginx: {100 * gw64 / ngx64:.0f}% (goal ≥ 70%)")
 print(f"gwanmun RSS: idle {idle:.0f} MB, after load {loaded:.0f} MB, peak {peak:.0f} MB (goal idle < 50 MB)")
 EOF
-AUDITED=$("$GW" audit verify --data-dir "$WORK/data" 2>&1 | tail -1 || true)
+AUDITED=$("$GW" audit verify --data-dir "$WORK/off/data" 2>&1 | tail -1 || true)
 echo "audit log after the run: $AUDITED"
 
 if [ "$SOAK" -gt 0 ]; then

@@ -138,6 +138,73 @@ TEST(ConfigTest, ExampleConfigParses) {
   auto c = LoadConfigFile(std::string(GWANMUN_SOURCE_DIR) + "/config/gwanmun.example.yaml");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_FALSE(c.value().upstreams.empty());
+  EXPECT_TRUE(c.value().guardrails.enabled);
+  EXPECT_EQ(c.value().guardrails.policy.profile, "general");
+}
+
+TEST(ConfigTest, GuardrailsParseWithTeamsDictionariesAndResidency) {
+  auto c = ParseConfig(R"(
+guardrails:
+  profile: financial
+  actions: {KR_PHONE: allow, CODENAME: block}
+  dictionaries:
+    - {name: CODENAME, terms: [블루오션], action: mask}
+  residency:
+    - {name: rrn-kr, types: [KR_RRN, CODENAME], region: kr}
+  substitutes: {gpt-4o: kr-model}
+  no_store: false
+  teams:
+    risk: {profile: public, scan_output: true}
+audit:
+  fingerprint_secret_env: GW_TEST_FP
+)", "g.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const auto& g = c.value().guardrails;
+  EXPECT_EQ(g.policy.profile, "financial");
+  ASSERT_EQ(g.policy.actions.size(), 2u);
+  EXPECT_EQ(g.policy.actions[1], std::make_pair(std::string("CODENAME"), std::string("block")));
+  ASSERT_EQ(g.dictionaries.size(), 1u);
+  EXPECT_EQ(g.dictionaries[0].terms, std::vector<std::string>{"블루오션"});
+  ASSERT_EQ(g.policy.residency.size(), 1u);
+  EXPECT_EQ(g.policy.residency[0].types, (std::vector<std::string>{"KR_RRN", "CODENAME"}));
+  EXPECT_EQ(g.policy.no_store, 0);
+  ASSERT_EQ(g.teams.size(), 1u);
+  EXPECT_EQ(g.teams[0].second.profile, "public");
+  EXPECT_EQ(g.teams[0].second.scan_output, 1);
+  EXPECT_EQ(c.value().audit.fingerprint_secret_env, "GW_TEST_FP");
+}
+
+TEST(ConfigTest, GuardrailErrorsNameTheKeyAndLine) {
+  struct Case {
+    const char* yaml;
+    const char* want;
+  } cases[] = {
+      {"guardrails:\n  profile: strict\n", "g.yaml:2: guardrails.profile: unknown profile 'strict'"},
+      {"guardrails:\n  actions:\n    KR_FOO: mask\n", "g.yaml:3: guardrails.actions.KR_FOO: unknown type"},
+      {"guardrails:\n  actions:\n    KR_RRN: hide\n", "g.yaml:3: guardrails.actions.KR_RRN: expected allow, mask"},
+      {"guardrails:\n  residency:\n    - {types: [KR_RRN]}\n", "guardrails.residency[0].region: missing"},
+      {"guardrails:\n  dictionaries:\n    - {name: lower, terms: [a]}\n", "guardrails.dictionaries[0].name: expected upper-case"},
+      {"guardrails:\n  teams:\n    risk: {markings: false}\n", "guardrails.teams.risk.markings: unknown key"},
+      {"guardrails:\n  min_confidence: 2\n", "guardrails.min_confidence: expected a number from 0 to 1"},
+  };
+  for (const auto& tc : cases) {
+    auto c = ParseConfig(tc.yaml, "g.yaml");
+    ASSERT_FALSE(c.ok()) << tc.yaml;
+    EXPECT_NE(c.status().message().find(tc.want), std::string::npos) << c.status().message();
+  }
+}
+
+TEST(ConfigTest, FingerprintSecretFromEnvMustBeLongEnough) {
+  AuditConfig a;
+  EXPECT_EQ(ResolveFingerprintSecret(a).value(), "");
+  a.fingerprint_secret_env = "GW_TEST_FP_SECRET";
+  unsetenv("GW_TEST_FP_SECRET");
+  EXPECT_FALSE(ResolveFingerprintSecret(a).ok());
+  setenv("GW_TEST_FP_SECRET", "short", 1);
+  EXPECT_FALSE(ResolveFingerprintSecret(a).ok());
+  setenv("GW_TEST_FP_SECRET", "0123456789abcdef0123", 1);
+  EXPECT_EQ(ResolveFingerprintSecret(a).value(), "0123456789abcdef0123");
+  unsetenv("GW_TEST_FP_SECRET");
 }
 
 }  // namespace
