@@ -5,9 +5,16 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
+#include <istream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
+
+#include "config/config.h"
+#include "store/crypto.h"
+#include "store/fingerprint.h"
 
 namespace gwanmun::cli {
 namespace {
@@ -104,6 +111,79 @@ std::string CsvRow(const store::AuditRecord& r) {
 constexpr const char* kCsvHeader =
     "seq,time,request_id,key_id,team,endpoint,model,upstream,region,status,latency_ms,"
     "tokens_in,tokens_out,findings,action,fingerprints,prev_hash,hash";
+
+// One record found by `audit search`: where and how the value went, and as
+// what types. No findings counts, tokens or hashes (see `audit export`).
+struct SearchHit {
+  store::AuditRecord record;
+  std::vector<std::string> types;
+};
+
+Json SearchHitJson(const SearchHit& h) {
+  const store::AuditRecord& r = h.record;
+  Json j;
+  j["seq"] = r.seq;
+  j["time"] = r.time;
+  j["request_id"] = r.request_id;
+  j["key_id"] = r.key_id;
+  j["team"] = r.team;
+  j["endpoint"] = r.endpoint;
+  j["model"] = r.model;
+  j["upstream"] = r.upstream;
+  j["region"] = r.region;
+  j["status"] = r.status;
+  j["action"] = r.action;
+  j["types"] = h.types;
+  return j;
+}
+
+std::string SearchHitText(const SearchHit& h) {
+  const store::AuditRecord& r = h.record;
+  auto or_dash = [](const std::string& v) { return v.empty() ? std::string("-") : v; };
+  std::string types;
+  for (const auto& t : h.types) types += (types.empty() ? "" : ",") + t;
+  return "#" + std::to_string(r.seq) + " " + r.time + " " + r.request_id + " " + or_dash(r.key_id) +
+         " team=" + or_dash(r.team) + " " + r.endpoint + " model=" + or_dash(r.model) +
+         " upstream=" + or_dash(r.upstream) + " region=" + or_dash(r.region) +
+         " status=" + std::to_string(r.status) + " action=" + or_dash(r.action) +
+         " types=" + or_dash(types);
+}
+
+// The fingerprint secret: --secret-env, --secret-file, else --config's audit
+// section. Messages never contain the secret.
+Result<std::string> SearchSecret(const AuditSearchOptions& options) {
+  std::string secret;
+  if (!options.secret_env.empty() || !options.secret_file.empty()) {
+    if (!options.secret_env.empty() && !options.secret_file.empty()) {
+      return Status::Error("give --secret-env or --secret-file, not both");
+    }
+    config::AuditConfig audit;
+    audit.fingerprint_secret_env = options.secret_env;
+    audit.fingerprint_secret_file = options.secret_file;
+    auto s = config::ResolveFingerprintSecret(audit);
+    if (!s.ok()) return s.status();
+    secret = std::move(s).value();
+  } else if (!options.store.config.empty()) {
+    auto cfg = config::LoadConfigFile(options.store.config);
+    if (!cfg.ok()) return cfg.status();
+    auto s = config::ResolveFingerprintSecret(cfg.value().audit);
+    if (!s.ok()) return s.status();
+    secret = std::move(s).value();
+  }
+  if (secret.empty()) {
+    return Status::Error(
+        "no fingerprint secret configured: set audit.fingerprint_secret_env in the config or pass "
+        "--secret-env");
+  }
+  return secret;
+}
+
+std::string AsciiUpper(std::string s) {
+  for (char& c : s) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return s;
+}
 
 }  // namespace
 
@@ -229,8 +309,93 @@ int RunAuditExport(const AuditExportOptions& options, std::ostream& out, std::os
   return 0;
 }
 
+int RunAuditSearch(const AuditSearchOptions& options, std::istream& in, std::ostream& out,
+                   std::ostream& err) {
+  // Nothing below may print options.value (or anything derived from it but
+  // the records found).
+  constexpr std::string_view kCmd = "gwanmun audit search: ";
+  if (options.limit <= 0) {
+    err << kCmd << "--limit must be at least 1\n";
+    return 2;
+  }
+  std::string value = options.value;
+  if (value == "-") {
+    if (!std::getline(in, value)) value.clear();
+    if (!value.empty() && value.back() == '\r') value.pop_back();
+  }
+  if (store::CanonicalValue(value).empty()) {
+    err << kCmd << "the value is empty (after removing whitespace)\n";
+    return 2;
+  }
+  auto secret = SearchSecret(options);
+  if (!secret.ok()) {
+    err << kCmd << secret.status().message() << '\n';
+    return 2;
+  }
+  auto store = OpenStoreForCommand(options.store);
+  if (!store.ok()) {
+    err << kCmd << store.status().message() << '\n';
+    return 2;
+  }
+  if (Status s = store::EnsureCryptoInit(); !s.ok()) {
+    err << kCmd << s.message() << '\n';
+    return 2;
+  }
+  const std::string fingerprint = store::Fingerprint(secret.value(), value);
+  const std::string type = AsciiUpper(options.type);
+  const auto limit = static_cast<size_t>(options.limit);
+  // One more than asked, to tell whether --limit cut the list. With --type
+  // some records of this fingerprint may be of other types (one value found
+  // as two types), so fetch more until enough are left or there are no more.
+  const size_t want = limit < std::numeric_limits<size_t>::max() ? limit + 1 : limit;
+  size_t fetch = want;
+  std::vector<SearchHit> hits;
+  for (;;) {
+    auto records = store.value()->FindAuditByFingerprint(fingerprint, fetch);
+    if (!records.ok()) {
+      err << kCmd << records.status().message() << '\n';
+      return 2;
+    }
+    hits.clear();
+    for (auto& r : records.value()) {
+      SearchHit h;
+      h.types = store::MatchingFingerprintTypes(r.fingerprints, fingerprint);
+      if (!type.empty()) {
+        bool has = std::find(h.types.begin(), h.types.end(), type) != h.types.end();
+        h.types.assign(has ? 1 : 0, type);
+      }
+      if (h.types.empty()) continue;
+      h.record = std::move(r);
+      hits.push_back(std::move(h));
+    }
+    if (hits.size() >= want || records.value().size() < fetch) break;
+    fetch = fetch > std::numeric_limits<size_t>::max() / 4 ? std::numeric_limits<size_t>::max()
+                                                           : fetch * 4;
+  }
+  const bool truncated = hits.size() > limit;
+  if (truncated) hits.resize(limit);
+  for (const auto& h : hits) {
+    out << (options.json ? Dump(SearchHitJson(h)) : SearchHitText(h)) << '\n';
+  }
+  out.flush();
+  if (!out) {
+    err << kCmd << "write failed\n";
+    return 2;
+  }
+  if (truncated) {
+    err << kCmd << "stopped after " << limit << " records (raise --limit for more)\n";
+  }
+  if (hits.empty()) {
+    err << kCmd << "no record holds this value" << (type.empty() ? std::string() : " as " + type)
+        << '\n';
+    return 1;
+  }
+  return 0;
+}
+
 AuditCommand::AuditCommand(CLI::App& app) {
-  audit_ = app.add_subcommand("audit", "Inspect the chained audit log (verify, tail, export)");
+  audit_ =
+      app.add_subcommand("audit", "Inspect the chained audit log (verify, tail, export, search)");
   audit_->require_subcommand(1);
 
   verify_ = audit_->add_subcommand(
@@ -257,6 +422,28 @@ AuditCommand::AuditCommand(CLI::App& app) {
                    "Only records after this seq (incremental exports)")
       ->check(CLI::NonNegativeNumber);
   AddStoreOptions(*export_, export_options_.store);
+
+  search_ = audit_->add_subcommand(
+      "search",
+      "Find the requests that carried a value (by its HMAC fingerprint): exit 0 if any, 1 if none");
+  search_
+      ->add_option("--value", search_options_.value,
+                   "The value to look for (e.g. an RRN); - reads it from stdin. Never printed")
+      ->required();
+  search_->add_option("--type", search_options_.type, "Only where it was found as this type");
+  auto* env = search_->add_option("--secret-env", search_options_.secret_env,
+                                  "Environment variable holding the fingerprint secret "
+                                  "(default: audit section of --config)");
+  auto* file = search_->add_option("--secret-file", search_options_.secret_file,
+                                   "File holding the fingerprint secret");
+  env->excludes(file);
+  search_->add_flag("--json", search_options_.json, "One JSON object per record (JSONL)");
+  search_->add_option("--limit", search_options_.limit, "At most this many records (default 1000)")
+      ->check(CLI::PositiveNumber);
+  AddStoreOptions(*search_, search_options_.store);
+  // Stray arguments are rejected in Run() without echoing them: a value
+  // typed with a space (--value 900101 1234567) must not end up in an error.
+  search_->allow_extras();
 }
 
 bool AuditCommand::parsed() const { return audit_->parsed(); }
@@ -265,6 +452,14 @@ int AuditCommand::Run(std::ostream& out, std::ostream& err) const {
   if (verify_->parsed()) return RunAuditVerify(verify_options_, out, err);
   if (tail_->parsed()) return RunAuditTail(tail_options_, out, err);
   if (export_->parsed()) return RunAuditExport(export_options_, out, err);
+  if (search_->parsed()) {
+    if (!search_->remaining().empty()) {
+      err << "gwanmun audit search: unexpected extra arguments (not shown; quote a value that "
+             "contains spaces)\n";
+      return 2;
+    }
+    return RunAuditSearch(search_options_, std::cin, out, err);
+  }
   return 2;
 }
 

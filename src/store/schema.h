@@ -64,11 +64,19 @@ inline constexpr std::string_view kInsertAudit =
     " region, status, latency_ms, tokens_in, tokens_out, findings, action, fingerprints,"
     " prev_hash, hash)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)";
-// Column order of the two SELECTs below is the order of kInsertAudit.
+// Column order of the SELECTs below is the order of kInsertAudit.
 inline constexpr std::string_view kSelectAuditAfter =
     "SELECT seq, time, request_id, key_id, team, endpoint, model, upstream, region, status,"
     " latency_ms, tokens_in, tokens_out, findings, action, fingerprints, prev_hash, hash"
     " FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2";
+// Candidates for FindAuditByFingerprint: ?2 is ':' + HEX + '"', which in
+// the stored JSON array (plain ASCII strings "TYPE:HEX") can only be the end
+// of an entry with that HEX. instr() is case-sensitive and has no wildcards
+// (unlike LIKE). A scan of one column; callers check the candidates.
+inline constexpr std::string_view kSelectAuditByFingerprint =
+    "SELECT seq, time, request_id, key_id, team, endpoint, model, upstream, region, status,"
+    " latency_ms, tokens_in, tokens_out, findings, action, fingerprints, prev_hash, hash"
+    " FROM audit_log WHERE seq > ?1 AND instr(fingerprints, ?2) > 0 ORDER BY seq LIMIT ?3";
 inline constexpr std::string_view kSelectAuditAll =
     "SELECT seq, time, request_id, key_id, team, endpoint, model, upstream, region, status,"
     " latency_ms, tokens_in, tokens_out, findings, action, fingerprints, prev_hash, hash"

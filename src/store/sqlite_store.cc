@@ -31,6 +31,7 @@
 
 #include "store/audit_chain.h"
 #include "store/crypto.h"
+#include "store/fingerprint.h"
 #include "store/schema.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -383,6 +384,44 @@ class SqliteStore final : public Store {
       }
       return out;
     });
+  }
+
+  // Candidates come from an instr() scan of the fingerprints column (no
+  // JSON parsing in SQL), then each is checked by parsing its array, page by
+  // page until `limit` records are found.
+  Result<std::vector<AuditRecord>> FindAuditByFingerprint(std::string_view fingerprint_hex,
+                                                          size_t limit) override {
+    if (!IsFingerprintHex(fingerprint_hex)) {
+      return Status::Error("a fingerprint is 32 hex digits");
+    }
+    const std::string needle = ":" + LowerHex(fingerprint_hex) + "\"";
+    constexpr int64_t kPage = 1000;
+    std::vector<AuditRecord> found;
+    int64_t after = 0;
+    while (found.size() < limit) {
+      int64_t rows = 0;
+      Status s = WithReader([&](Connection& c) -> Status {
+        auto st = c.Prepare(schema::kSelectAuditByFingerprint);
+        if (!st.ok()) return st.status();
+        Statement& q = st.value();
+        q.Bind(1, after).Bind(2, std::string_view(needle)).Bind(3, kPage);
+        while (found.size() < limit) {
+          auto row = q.Step();
+          if (!row.ok()) return row.status();
+          if (!row.value()) break;
+          ++rows;
+          AuditRecord r = RowToRecord(q);
+          after = r.seq;
+          if (!MatchingFingerprintTypes(r.fingerprints, fingerprint_hex).empty()) {
+            found.push_back(std::move(r));
+          }
+        }
+        return Status::Ok();
+      });
+      if (!s.ok()) return s;
+      if (rows < kPage) break;
+    }
+    return found;
   }
 
   Result<AuditHead> ReadAuditHead() override {

@@ -133,6 +133,17 @@ class Store {
   }
   // The head of the chain: seq and hash of the last appended record.
   virtual Result<AuditHead> ReadAuditHead() { return Status::Error("ReadAuditHead: unsupported"); }
+  // Records whose fingerprints (AuditRecord::fingerprints, a JSON array of
+  // "TYPE:HEX" strings, see store/fingerprint.h) hold an entry with HEX equal
+  // to `fingerprint_hex`, whatever its TYPE; oldest first, at most `limit`.
+  // `fingerprint_hex` must be 32 hex digits (either case; see
+  // IsFingerprintHex), else an error; stored entries hold lower-case hex.
+  // Matches only the fingerprints field, never other fields, and (for
+  // arrays written without JSON escapes, as nlohmann::json writes ASCII)
+  // exactly what MatchingFingerprintTypes matches. The default pages
+  // through ReadAudit (a full scan).
+  virtual Result<std::vector<AuditRecord>> FindAuditByFingerprint(std::string_view fingerprint_hex,
+                                                                  size_t limit);
 };
 
 // How the SQLite store trades durability for speed.

@@ -14,6 +14,8 @@
 #include <sstream>
 
 #include "store/audit_chain.h"
+#include "store/crypto.h"
+#include "store/fingerprint.h"
 #include "store_test_util.h"
 
 namespace gwanmun::store {
@@ -30,11 +32,13 @@ struct RunResult {
   std::string err;
 };
 
-// Runs `gwanmun <args>` through the shell (args are trusted test strings).
-RunResult RunCli(const ScratchDir& dir, const std::string& args, const std::string& env = "") {
+// Runs `gwanmun <args>` through the shell (args are trusted test strings),
+// with stdin from `stdin_path`.
+RunResult RunCli(const ScratchDir& dir, const std::string& args, const std::string& env = "",
+                 const std::string& stdin_path = "/dev/null") {
   const std::string err_path = dir.path() + "/stderr.txt";
   std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(GWANMUN_BINARY) + " " +
-                    args + " </dev/null 2>" + err_path;
+                    args + " <" + stdin_path + " 2>" + err_path;
   RunResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
@@ -313,6 +317,227 @@ TEST(AuditCliTest, ExportCsvToFile) {
 
   EXPECT_NE(RunCli(dir, "audit export --format xml " + D(dir)).exit_code, 0);
   EXPECT_EQ(RunCli(dir, "audit export --output /nonexistent/dir/x.csv " + D(dir)).exit_code, 2);
+}
+
+// --- audit search ---
+
+constexpr char kFpSecret[] = "cli-test-fingerprint-secret-0123";
+constexpr char kRrn[] = "850315-2987654";  // no part of it in key ids, times, …
+constexpr char kSecretEnv[] = "GW_TEST_FP_SECRET=cli-test-fingerprint-secret-0123";
+
+// Records 1..4: an RRN (1, 3), a phone (2, 3), the RRN found as a name (4).
+void AppendWithFingerprints(const ScratchDir& dir) {
+  ASSERT_TRUE(EnsureCryptoInit().ok());
+  const std::string rrn = Fingerprint(kFpSecret, kRrn);
+  const std::string phone = Fingerprint(kFpSecret, "010-9876-5432");
+  auto store = OpenDataDir(dir.path() + "/data");
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  const std::string fps[] = {"[\"KR_RRN:" + rrn + "\"]", "[\"KR_PHONE:" + phone + "\"]",
+                             "[\"KR_PHONE:" + phone + "\",\"KR_RRN:" + rrn + "\"]",
+                             "[\"PERSON_NAME:" + rrn + "\"]"};
+  for (int i = 1; i <= 4; ++i) {
+    AuditRecord r = MakeRecord(i, i == 3 ? "인사팀" : "결제팀");
+    r.fingerprints = fps[i - 1];
+    ASSERT_TRUE(store.value()->AppendAudit(r).ok());
+  }
+}
+
+// No spelling of the RRN, nor a recognisable part of it, was printed.
+void ExpectNoValue(const RunResult& r) {
+  for (const char* part : {"8503152987654", "850315", "2987654"}) {
+    EXPECT_EQ(r.out.find(part), std::string::npos) << part << " in stdout: " << r.out;
+    EXPECT_EQ(r.err.find(part), std::string::npos) << part << " in stderr: " << r.err;
+  }
+}
+
+std::string S(const ScratchDir& dir) { return "audit search " + D(dir) + " "; }
+
+TEST(AuditSearchCliTest, FindsRecordsByValue) {
+  ScratchDir dir;
+  AppendWithFingerprints(dir);
+  RunResult text =
+      RunCli(dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  ExpectNoValue(text);
+  auto lines = Lines(text.out);
+  ASSERT_EQ(lines.size(), 3u) << text.out;
+  EXPECT_EQ(lines[0].rfind("#1 ", 0), 0u) << lines[0];
+  EXPECT_NE(lines[0].find("req-1"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("key_0123456789abcdef"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("team=결제팀"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("/v1/chat/completions"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("model=gpt-4o"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("upstream=azure-kr"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("region=kr"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("status=200"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("action=mask"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("types=KR_RRN"), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[1].rfind("#3 ", 0), 0u) << lines[1];
+  EXPECT_NE(lines[1].find("team=인사팀"), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[2].rfind("#4 ", 0), 0u) << lines[2];
+  EXPECT_NE(lines[2].find("types=PERSON_NAME"), std::string::npos) << lines[2];
+
+  // Other spellings of the same value, JSONL output.
+  for (const char* value :
+       {"8503152987654", "'850315 - 2987654'", "８５０３１５－２９８７６５４"}) {
+    RunResult json = RunCli(
+        dir, S(dir) + "--json --value " + value + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+    ASSERT_EQ(json.exit_code, 0) << value << ": " << json.err;
+    ExpectNoValue(json);
+    auto jl = Lines(json.out);
+    ASSERT_EQ(jl.size(), 3u) << json.out;
+    auto j = nlohmann::json::parse(jl[1]);
+    EXPECT_EQ(j.at("seq"), 3);
+    EXPECT_EQ(j.at("request_id"), "req-3");
+    EXPECT_EQ(j.at("team"), "인사팀");
+    EXPECT_EQ(j.at("region"), "kr");
+    EXPECT_EQ(j.at("status"), 200);
+    EXPECT_EQ(j.at("action"), "mask");
+    EXPECT_EQ(j.at("types"), nlohmann::json::array({"KR_RRN"}));
+    EXPECT_FALSE(j.contains("fingerprints"));
+  }
+
+  // --type restricts to entries of that type (case-insensitive name).
+  RunResult typed = RunCli(
+      dir, S(dir) + "--json --type kr_rrn --value " + kRrn + " --secret-env GW_TEST_FP_SECRET",
+      kSecretEnv);
+  ASSERT_EQ(typed.exit_code, 0) << typed.err;
+  auto tl = Lines(typed.out);
+  ASSERT_EQ(tl.size(), 2u) << typed.out;
+  EXPECT_EQ(nlohmann::json::parse(tl[0]).at("seq"), 1);
+  EXPECT_EQ(nlohmann::json::parse(tl[1]).at("seq"), 3);
+  RunResult wrong_type =
+      RunCli(dir, S(dir) + "--type KR_PHONE --value " + kRrn + " --secret-env GW_TEST_FP_SECRET",
+             kSecretEnv);
+  EXPECT_EQ(wrong_type.exit_code, 1) << wrong_type.err;
+  EXPECT_TRUE(wrong_type.out.empty()) << wrong_type.out;
+  ExpectNoValue(wrong_type);
+
+  // --limit: the oldest N, and a note that there are more.
+  RunResult limited = RunCli(
+      dir, S(dir) + "--limit 1 --value " + kRrn + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  ASSERT_EQ(limited.exit_code, 0) << limited.err;
+  ASSERT_EQ(Lines(limited.out).size(), 1u) << limited.out;
+  EXPECT_EQ(Lines(limited.out)[0].rfind("#1 ", 0), 0u);
+  EXPECT_NE(limited.err.find("--limit"), std::string::npos) << limited.err;
+  RunResult limited_typed = RunCli(
+      dir,
+      S(dir) + "--limit 1 --type PERSON_NAME --value " + kRrn + " --secret-env GW_TEST_FP_SECRET",
+      kSecretEnv);
+  ASSERT_EQ(limited_typed.exit_code, 0) << limited_typed.err;
+  ASSERT_EQ(Lines(limited_typed.out).size(), 1u) << limited_typed.out;
+  EXPECT_EQ(Lines(limited_typed.out)[0].rfind("#4 ", 0), 0u);
+  EXPECT_TRUE(limited_typed.err.empty()) << limited_typed.err;
+
+  // The phone number.
+  RunResult phone =
+      RunCli(dir, S(dir) + "--value '010 9876 5432' --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  ASSERT_EQ(phone.exit_code, 0) << phone.err;
+  auto pl = Lines(phone.out);
+  ASSERT_EQ(pl.size(), 2u) << phone.out;
+  EXPECT_EQ(pl[0].rfind("#2 ", 0), 0u);
+  EXPECT_NE(pl[1].find("types=KR_PHONE"), std::string::npos) << pl[1];
+  EXPECT_EQ(phone.out.find("9876"), std::string::npos);
+}
+
+TEST(AuditSearchCliTest, SecretFromFileOrConfigAndValueFromStdin) {
+  ScratchDir dir;
+  AppendWithFingerprints(dir);
+  const std::string secret_file = dir.path() + "/fp.secret";
+  std::ofstream(secret_file) << kFpSecret << "\n";  // a trailing newline is ignored
+  RunResult by_file = RunCli(dir, S(dir) + "--value " + kRrn + " --secret-file " + secret_file);
+  ASSERT_EQ(by_file.exit_code, 0) << by_file.err;
+  EXPECT_EQ(Lines(by_file.out).size(), 3u) << by_file.out;
+  ExpectNoValue(by_file);
+
+  // The config file's audit section (and its data_dir).
+  const std::string cfg = dir.path() + "/gwanmun.yaml";
+  std::ofstream(cfg) << "data_dir: " << dir.path() << "/data\n"
+                     << "audit:\n  fingerprint_secret_env: GW_TEST_FP_SECRET\n";
+  RunResult by_config =
+      RunCli(dir, "audit search --config " + cfg + " --value " + kRrn, kSecretEnv);
+  ASSERT_EQ(by_config.exit_code, 0) << by_config.err;
+  EXPECT_EQ(Lines(by_config.out).size(), 3u) << by_config.out;
+  ExpectNoValue(by_config);
+  // The config names the variable, but it is not set.
+  RunResult unset = RunCli(dir, "audit search --config " + cfg + " --value " + kRrn);
+  EXPECT_EQ(unset.exit_code, 2);
+  EXPECT_NE(unset.err.find("GW_TEST_FP_SECRET"), std::string::npos) << unset.err;
+  ExpectNoValue(unset);
+
+  // --value - reads the value from stdin (out of ps and shell history).
+  const std::string value_file = dir.path() + "/value.txt";
+  std::ofstream(value_file) << kRrn << "\n";
+  RunResult from_stdin =
+      RunCli(dir, S(dir) + "--value - --secret-env GW_TEST_FP_SECRET", kSecretEnv, value_file);
+  ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
+  EXPECT_EQ(Lines(from_stdin.out).size(), 3u) << from_stdin.out;
+  ExpectNoValue(from_stdin);
+
+  // A different secret finds nothing.
+  RunResult other = RunCli(dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_FP_SECRET",
+                           "GW_TEST_FP_SECRET=another-secret-0123456789");
+  EXPECT_EQ(other.exit_code, 1) << other.err;
+  EXPECT_TRUE(other.out.empty()) << other.out;
+}
+
+TEST(AuditSearchCliTest, NoMatchExitsOneAndErrorsExitTwo) {
+  ScratchDir dir;
+  AppendWithFingerprints(dir);
+  RunResult absent =
+      RunCli(dir, S(dir) + "--value 770707-1555555 --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  EXPECT_EQ(absent.exit_code, 1) << absent.err;
+  EXPECT_TRUE(absent.out.empty()) << absent.out;
+  EXPECT_EQ(absent.err.find("770707"), std::string::npos) << absent.err;
+  EXPECT_EQ(absent.err.find("1555555"), std::string::npos) << absent.err;
+
+  RunResult no_secret = RunCli(dir, S(dir) + "--value " + kRrn);
+  EXPECT_EQ(no_secret.exit_code, 2);
+  EXPECT_TRUE(no_secret.out.empty()) << no_secret.out;
+  EXPECT_NE(no_secret.err.find("no fingerprint secret configured"), std::string::npos)
+      << no_secret.err;
+  EXPECT_NE(no_secret.err.find("audit.fingerprint_secret_env"), std::string::npos) << no_secret.err;
+  ExpectNoValue(no_secret);
+
+  // A config without an audit section has no secret either.
+  const std::string cfg = dir.path() + "/gwanmun.yaml";
+  std::ofstream(cfg) << "data_dir: " << dir.path() << "/data\n";
+  RunResult cfg_no_secret = RunCli(dir, "audit search --config " + cfg + " --value " + kRrn);
+  EXPECT_EQ(cfg_no_secret.exit_code, 2);
+  EXPECT_NE(cfg_no_secret.err.find("no fingerprint secret configured"), std::string::npos)
+      << cfg_no_secret.err;
+  ExpectNoValue(cfg_no_secret);
+
+  RunResult unset_env = RunCli(dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_UNSET");
+  EXPECT_EQ(unset_env.exit_code, 2);
+  ExpectNoValue(unset_env);
+  RunResult short_secret =
+      RunCli(dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_FP", "GW_TEST_FP=short");
+  EXPECT_EQ(short_secret.exit_code, 2);
+  ExpectNoValue(short_secret);
+  RunResult missing_file =
+      RunCli(dir, S(dir) + "--value " + kRrn + " --secret-file " + dir.path() + "/nope");
+  EXPECT_EQ(missing_file.exit_code, 2);
+  ExpectNoValue(missing_file);
+
+  // A value split by an unquoted space: rejected without echoing the rest.
+  RunResult split =
+      RunCli(dir, S(dir) + "--value 850315 2987654 --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  EXPECT_EQ(split.exit_code, 2);
+  ExpectNoValue(split);
+  RunResult empty = RunCli(dir, S(dir) + "--value ' ' --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(RunCli(dir, S(dir) + "--secret-env GW_TEST_FP_SECRET", kSecretEnv).exit_code, 0)
+      << "--value is required";
+  EXPECT_NE(RunCli(dir, S(dir) + "--value " + kRrn + " --limit 0 --secret-env GW_TEST_FP_SECRET",
+                   kSecretEnv)
+                .exit_code,
+            0);
+  RunResult both = RunCli(
+      dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_FP_SECRET --secret-file /dev/null",
+      kSecretEnv);
+  EXPECT_NE(both.exit_code, 0);
+  ExpectNoValue(both);
 }
 
 }  // namespace
