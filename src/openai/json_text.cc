@@ -35,8 +35,9 @@ void AppendUtf8(uint32_t cp, std::string* out) {
 
 class Walker {
  public:
-  Walker(std::string_view doc, const std::function<void(const JsonPath&, JsonRange)>& visit, int max_depth)
-      : d_(doc), visit_(visit), max_depth_(max_depth) {}
+  Walker(std::string_view doc, const std::function<void(const JsonPath&, JsonRange)>& visit, int max_depth,
+         bool visit_keys)
+      : d_(doc), visit_(visit), max_depth_(max_depth), visit_keys_(visit_keys) {}
 
   Status Run() {
     SkipWs();
@@ -161,6 +162,10 @@ class Walker {
         el.key.clear();
         UnescapeJsonString(klit, &el.key);
       }
+      if (visit_keys_) {
+        kr.key = true;
+        visit_(path_, kr);
+      }
       SkipWs();
       if (p_ >= d_.size() || d_[p_] != ':') return Fail("expected ':'");
       ++p_;
@@ -212,6 +217,7 @@ class Walker {
   std::string_view d_;
   const std::function<void(const JsonPath&, JsonRange)>& visit_;
   int max_depth_;
+  bool visit_keys_;
   size_t p_ = 0;
   JsonPath path_;
   std::string error_;
@@ -220,8 +226,8 @@ class Walker {
 }  // namespace
 
 Status ForEachJsonString(std::string_view doc, const std::function<void(const JsonPath&, JsonRange)>& visit,
-                         int max_depth) {
-  Walker w(doc, visit, max_depth);
+                         int max_depth, bool visit_keys) {
+  Walker w(doc, visit, max_depth, visit_keys);
   return w.Run();
 }
 

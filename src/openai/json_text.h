@@ -27,6 +27,7 @@ namespace gwanmun::openai {
 struct JsonRange {
   size_t begin = 0;
   size_t end = 0;
+  bool key = false;  // a member name (only with visit_keys)
   size_t size() const { return end - begin; }
 };
 
@@ -38,13 +39,14 @@ struct JsonPathElem {
 };
 using JsonPath = std::vector<JsonPathElem>;
 
-// Calls `visit` for every string value (member names are not values), in
-// document order. Fails for malformed JSON (anything RFC 8259 refuses,
+// Calls `visit` for every string value, in document order; with
+// `visit_keys` also for every member name (range.key set; the path then ends
+// with that member). Fails for malformed JSON (anything RFC 8259 refuses,
 // including trailing bytes after the value) or nesting deeper than
 // `max_depth`; `visit` may have been called for earlier strings by then.
 Status ForEachJsonString(std::string_view doc,
                          const std::function<void(const JsonPath&, JsonRange)>& visit,
-                         int max_depth = 256);
+                         int max_depth = 256, bool visit_keys = false);
 
 // Unescapes a string literal (quotes included). Surrogate pairs become one
 // code point; a lone surrogate becomes U+FFFD. Bytes that are not escaped

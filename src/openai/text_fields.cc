@@ -31,6 +31,16 @@ bool IsStructural(const JsonPath& path, std::string_view raw_literal) {
   return raw_literal.substr(0, 6) == "\"data:";
 }
 
+// Member names are caller text too (metadata keys, tool schema property
+// names), except the plain lower-case identifiers every API field uses.
+bool IsPlainIdentifier(std::string_view lit) {
+  for (size_t i = 1; i + 1 < lit.size(); ++i) {
+    char c = lit[i];
+    if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
+  }
+  return true;
+}
+
 bool IsArgumentsKey(const JsonPath& path) { return !path.empty() && path.back().index < 0 && path.back().key == "arguments"; }
 
 // True if `input` (embeddings) contains numbers outside strings: token ids.
@@ -60,7 +70,7 @@ Result<RequestTexts> ExtractRequestTexts(Endpoint endpoint, std::string_view bod
   std::string err;
   Status st = ForEachJsonString(body, [&](const JsonPath& path, JsonRange r) {
     std::string_view lit = body.substr(r.begin, r.size());
-    if (IsStructural(path, lit)) return;
+    if (r.key ? IsPlainIdentifier(lit) : IsStructural(path, lit)) return;
     TextField f;
     f.range = r;
     if (!UnescapeJsonString(lit, &f.text)) {
@@ -68,7 +78,7 @@ Result<RequestTexts> ExtractRequestTexts(Endpoint endpoint, std::string_view bod
       return;
     }
     const int self = static_cast<int>(out.fields.size());
-    const bool arguments = IsArgumentsKey(path);
+    const bool arguments = !r.key && IsArgumentsKey(path);
     out.fields.push_back(std::move(f));
     if (!arguments) return;
     // Tool-call arguments: JSON inside a string. Scan its strings one by one.
@@ -76,16 +86,17 @@ Result<RequestTexts> ExtractRequestTexts(Endpoint endpoint, std::string_view bod
     const std::string& doc = out.fields[self].text;
     bool ok_inner = true;
     Status ist = ForEachJsonString(doc, [&](const JsonPath&, JsonRange ir) {
+      if (ir.key && IsPlainIdentifier(std::string_view(doc).substr(ir.begin, ir.size()))) return;
       TextField c;
       c.range = ir;
       c.parent = self;
       if (!UnescapeJsonString(std::string_view(doc).substr(ir.begin, ir.size()), &c.text)) ok_inner = false;
       inner.push_back(std::move(c));
-    });
+    }, 256, /*visit_keys=*/true);
     if (!ist.ok() || !ok_inner) return;  // not JSON: the whole text is one field
     out.fields[self].container = true;
     for (auto& c : inner) out.fields.push_back(std::move(c));
-  });
+  }, 256, /*visit_keys=*/true);
   if (!st.ok()) return st;
   if (!err.empty()) return Status::Error(err);
   if (endpoint == Endpoint::kEmbeddings) out.has_token_input = HasTokenInput(body);

@@ -14,6 +14,8 @@
 // message content in every role, content parts, participant names, tool
 // results, tool descriptions, instructions, embeddings input, metadata,
 // `user` — is scanned, so a field OpenAI adds later is scanned by default.
+// Member names are scanned too (metadata keys, tool schema property names),
+// except plain lower-case identifiers ([a-z_]+), which every API field is.
 //
 // Tool-call "arguments" hold JSON inside a JSON string: when that inner text
 // parses, its own string values become nested fields (so "\uXXXX" escapes

@@ -9,6 +9,7 @@
 #include "openai/json_text.h"
 #include "openai/text_fields.h"
 #include "policy/vault.h"
+#include "store/crypto.h"
 #include "store/fingerprint.h"
 
 namespace gwanmun::proxy {
@@ -746,6 +747,9 @@ Result<std::vector<std::shared_ptr<const StageFactory>>> MakeGuardStages(const c
   auto secret = config::ResolveFingerprintSecret(cfg.audit);
   if (!secret.ok()) return secret.status();
   s.fingerprint_secret = std::move(secret).value();
+  if (!s.fingerprint_secret.empty()) {
+    if (Status cs = store::EnsureCryptoInit(); !cs.ok()) return cs;
+  }
   out.push_back(MakeGuardStage(std::move(s)));
   return out;
 }

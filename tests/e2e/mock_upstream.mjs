@@ -28,6 +28,17 @@
 // Chunking: metadata.mock_chunk (chars per delta, default 4) and
 // metadata.mock_delay_ms (between events, default 0), or the headers
 // x-mock-chunk / x-mock-delay-ms.
+// Byte splitting (streams only): metadata.mock_byte_split = N (or header
+// x-mock-byte-split) writes the SSE body in pieces of N bytes, cutting
+// multi-byte UTF-8 characters and SSE lines anywhere; every piece is its own
+// socket write (TCP_NODELAY) followed by an await of setImmediate, or of
+// metadata.mock_byte_delay_ms / x-mock-byte-delay-ms milliseconds when set.
+// With setImmediate a busy gateway may still read several pieces at once;
+// with a 1 ms pause every piece is its own read on the gateway side
+// (checked with strace). Unset or 0: each event is written whole, as before.
+// ASCII-only JSON (chat and Responses answers, plain and streamed):
+// metadata.mock_ascii = "1" (or header x-mock-ascii: 1) escapes every
+// non-ASCII character as \uXXXX, as Python's json.dumps does by default.
 
 import http from 'node:http';
 import https from 'node:https';
@@ -75,8 +86,33 @@ function chunkText(text, n) {
   return out.length ? out : [''];
 }
 
-function sendJson(res, status, obj, headers = {}) {
-  const body = JSON.stringify(obj);
+// Writes a stream's text: whole (split 0), or in pieces of `split` bytes,
+// each a separate socket write followed by a pause (setImmediate, or
+// `delayMs` milliseconds).
+function streamWriter(res, split, delayMs) {
+  if (!(split > 0)) return { write: (s) => { if (!res.destroyed) res.write(s); } };
+  return {
+    async write(s) {
+      const buf = Buffer.from(s, 'utf8');
+      for (let i = 0; i < buf.length; i += split) {
+        if (res.destroyed) return;
+        res.socket?.setNoDelay(true);
+        res.write(buf.subarray(i, i + split));
+        if (delayMs > 0) await sleep(delayMs);
+        else await new Promise((r) => setImmediate(r));
+      }
+    },
+  };
+}
+
+// JSON text; with `ascii`, every non-ASCII UTF-16 unit as \uXXXX.
+function toJson(obj, ascii = false) {
+  const s = JSON.stringify(obj);
+  return ascii ? s.replace(/[\u0080-\uffff]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : s;
+}
+
+function sendJson(res, status, obj, headers = {}, ascii = false) {
+  const body = toJson(obj, ascii);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
@@ -123,6 +159,10 @@ export async function startMock(opts = {}) {
     const meta = body.metadata || {};
     const chunk = Number(req.headers['x-mock-chunk'] || meta.mock_chunk || 4);
     const delay = Number(req.headers['x-mock-delay-ms'] || meta.mock_delay_ms || 0);
+    const byteSplit = Number(req.headers['x-mock-byte-split'] || meta.mock_byte_split || 0);
+    const byteDelay = Number(req.headers['x-mock-byte-delay-ms'] || meta.mock_byte_delay_ms || 0);
+    const out = streamWriter(res, byteSplit, byteDelay);
+    const ascii = String(req.headers['x-mock-ascii'] || meta.mock_ascii || '') === '1';
 
     if (model === 'fail-always') return apiError(res, 500, 'mock: internal error');
     if (model === 'fail-once' && once(`${model}|${user}`)) return apiError(res, 500, 'mock: internal error (once)');
@@ -136,13 +176,13 @@ export async function startMock(opts = {}) {
       return apiError(res, 401, `Incorrect API key provided: ${k}***`, 'invalid_request_error');
     }
 
-    if (req.method === 'POST' && path === '/chat/completions') return chat(res, body, { chunk, delay, model });
-    if (req.method === 'POST' && path === '/responses') return responses(res, body, { chunk, delay, model });
+    if (req.method === 'POST' && path === '/chat/completions') return chat(res, body, { chunk, delay, model, out, ascii });
+    if (req.method === 'POST' && path === '/responses') return responses(res, body, { chunk, delay, model, out, ascii });
     if (req.method === 'POST' && path === '/embeddings') return embeddings(res, body);
     return apiError(res, 404, `mock: no route ${req.method} ${path}`, 'invalid_request_error');
   }
 
-  async function chat(res, body, { chunk, delay, model }) {
+  async function chat(res, body, { chunk, delay, model, out, ascii }) {
     const id = 'chatcmpl-' + randomUUID().slice(0, 12);
     const created = Math.floor(Date.now() / 1000);
     const msgs = body.messages || [];
@@ -174,28 +214,28 @@ export async function startMock(opts = {}) {
         id, object: 'chat.completion', created, model: body.model,
         choices: [{ index: 0, message, logprobs: null, finish_reason: finish }],
         usage, system_fingerprint: 'fp_mock',
-      });
+      }, {}, ascii);
     }
     const includeUsage = !!(body.stream_options && body.stream_options.include_usage);
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     const send = (obj) => {
       if (includeUsage && !('usage' in obj)) obj.usage = null;
-      res.write(`data: ${JSON.stringify(obj)}\n\n`);
+      return out.write(`data: ${toJson(obj, ascii)}\n\n`);
     };
     const base = { id, object: 'chat.completion.chunk', created, model: body.model, system_fingerprint: 'fp_mock' };
     const slow = model === 'slow-stream';
-    send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: toolCall ? null : '' }, logprobs: null, finish_reason: null }] });
+    await send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: toolCall ? null : '' }, logprobs: null, finish_reason: null }] });
     if (model === 'broken-stream') {
       await sleep(20);
       res.socket.destroy();
       return;
     }
     if (toolCall) {
-      send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] }, logprobs: null, finish_reason: null }] });
+      await send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] }, logprobs: null, finish_reason: null }] });
       for (const piece of chunkText(toolCall.function.arguments, chunk)) {
         if (delay) await sleep(delay);
         if (res.destroyed) return;
-        send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }] });
+        await send({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }] });
       }
     } else {
       const pieces = slow ? Array.from({ length: 300 }, (_, i) => `${i} `) : chunkText(content, chunk);
@@ -203,16 +243,17 @@ export async function startMock(opts = {}) {
         if (slow) await sleep(100);
         else if (delay) await sleep(delay);
         if (res.destroyed) return;
-        send({ ...base, choices: [{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }] });
+        await send({ ...base, choices: [{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }] });
       }
     }
-    send({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finish }] });
-    if (includeUsage) send({ ...base, choices: [], usage });
-    res.write('data: [DONE]\n\n');
+    await send({ ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: finish }] });
+    if (includeUsage) await send({ ...base, choices: [], usage });
+    await out.write('data: [DONE]\n\n');
+    if (res.destroyed) return;
     res.end();
   }
 
-  async function responses(res, body, { chunk, delay }) {
+  async function responses(res, body, { chunk, delay, out, ascii }) {
     const id = 'resp_' + randomUUID().replace(/-/g, '').slice(0, 24);
     const msgId = 'msg_' + randomUUID().replace(/-/g, '').slice(0, 24);
     const created = Math.floor(Date.now() / 1000);
@@ -231,23 +272,24 @@ export async function startMock(opts = {}) {
       instructions: body.instructions ?? null, usage: u, error: null, incomplete_details: null,
       parallel_tool_calls: true, tool_choice: 'auto', tools: [], temperature: 1, top_p: 1, metadata: {},
     });
-    if (!body.stream) return sendJson(res, 200, response('completed', [item], usage));
+    if (!body.stream) return sendJson(res, 200, response('completed', [item], usage), {}, ascii);
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     let seq = 0;
-    const ev = (type, obj) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...obj })}\n\n`);
-    ev('response.created', { response: response('in_progress', [], null) });
-    ev('response.in_progress', { response: response('in_progress', [], null) });
-    ev('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } });
-    ev('response.content_part.added', { item_id: msgId, output_index: 0, content_index: 0, part: { ...part, text: '' } });
+    const ev = (type, obj) => out.write(`event: ${type}\ndata: ${toJson({ type, sequence_number: seq++, ...obj }, ascii)}\n\n`);
+    await ev('response.created', { response: response('in_progress', [], null) });
+    await ev('response.in_progress', { response: response('in_progress', [], null) });
+    await ev('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } });
+    await ev('response.content_part.added', { item_id: msgId, output_index: 0, content_index: 0, part: { ...part, text: '' } });
     for (const piece of chunkText(text, chunk)) {
       if (delay) await sleep(delay);
       if (res.destroyed) return;
-      ev('response.output_text.delta', { item_id: msgId, output_index: 0, content_index: 0, delta: piece, logprobs: [] });
+      await ev('response.output_text.delta', { item_id: msgId, output_index: 0, content_index: 0, delta: piece, logprobs: [] });
     }
-    ev('response.output_text.done', { item_id: msgId, output_index: 0, content_index: 0, text, logprobs: [] });
-    ev('response.content_part.done', { item_id: msgId, output_index: 0, content_index: 0, part });
-    ev('response.output_item.done', { output_index: 0, item });
-    ev('response.completed', { response: response('completed', [item], usage) });
+    await ev('response.output_text.done', { item_id: msgId, output_index: 0, content_index: 0, text, logprobs: [] });
+    await ev('response.content_part.done', { item_id: msgId, output_index: 0, content_index: 0, part });
+    await ev('response.output_item.done', { output_index: 0, item });
+    await ev('response.completed', { response: response('completed', [item], usage) });
+    if (res.destroyed) return;
     res.end();
   }
 
