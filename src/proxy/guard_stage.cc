@@ -100,6 +100,91 @@ std::string TypeList(const policy::Decision& d) {
   return out;
 }
 
+// Masks sensitive values in an answer streamed in pieces that were not in
+// the request: text is released once the stream scanner has settled it (so
+// the result equals a whole-text scan), which holds back up to about twice
+// the engine's horizon.
+class OutputMasker {
+ public:
+  OutputMasker(const detect::Scanner& scanner, const policy::Policy& policy,
+               const std::set<std::string, std::less<>>& known)
+      : scanner_(scanner), stream_(scanner), policy_(policy), known_(known) {}
+
+  std::string Feed(std::string_view text) {
+    buf_.append(text);
+    received_ += text.size();
+    for (const auto& sp : stream_.Feed(text)) spans_.push_back(sp);
+    return Release(stream_.settled());
+  }
+  std::string Finish() {
+    for (const auto& sp : stream_.Finish()) spans_.push_back(sp);
+    return Release(received_);
+  }
+  size_t held() const { return buf_.size(); }
+
+ private:
+  std::string Release(uint64_t upto) {
+    // A reported span that straddles the boundary is complete: release it whole.
+    for (const auto& sp : spans_) {
+      if (sp.start < upto && sp.end > upto) upto = sp.end;
+    }
+    upto = std::min(upto, received_);
+    if (upto <= base_) return {};
+    std::string out;
+    uint64_t pos = base_;
+    size_t k = 0;
+    for (; k < spans_.size() && spans_[k].start < upto; ++k) {
+      const detect::Span& sp = spans_[k];
+      if (sp.start < pos) continue;
+      std::string_view name = scanner_.TypeName(sp);
+      std::string_view value(buf_.data() + (sp.start - base_), sp.end - sp.start);
+      if (policy_.ActionFor(sp.type, name) == Action::kAllow || known_.count(value) > 0) continue;
+      out.append(buf_, pos - base_, sp.start - pos);
+      out += Vault::Mask(name);
+      pos = sp.end;
+    }
+    out.append(buf_, pos - base_, upto - pos);
+    buf_.erase(0, upto - base_);
+    base_ = upto;
+    spans_.erase(spans_.begin(), spans_.begin() + static_cast<std::ptrdiff_t>(k));
+    return out;
+  }
+
+  const detect::Scanner& scanner_;
+  detect::StreamScanner stream_;
+  const policy::Policy& policy_;
+  const std::set<std::string, std::less<>>& known_;
+  std::string buf_;        // received, not yet released (starts at absolute offset base_)
+  uint64_t base_ = 0;
+  uint64_t received_ = 0;
+  std::vector<detect::Span> spans_;  // reported, not yet released
+};
+
+// One text stream of an answer (a choice's content, a tool call's
+// arguments, …): placeholders restored, then, with scan_output, new
+// sensitive values masked.
+class TextPipe {
+ public:
+  TextPipe(const Vault& vault, Vault::Escape escape, std::unique_ptr<OutputMasker> masker)
+      : restorer_(vault, escape), masker_(std::move(masker)) {}
+  std::string Feed(std::string_view piece) {
+    std::string r = restorer_.Feed(piece);
+    return masker_ ? masker_->Feed(r) : r;
+  }
+  std::string Finish() {
+    std::string r = restorer_.Finish();
+    if (!masker_) return r;
+    std::string out = masker_->Feed(r);
+    out += masker_->Finish();
+    return out;
+  }
+  size_t held() const { return restorer_.held() + (masker_ ? masker_->held() : 0); }
+
+ private:
+  policy::StreamRestorer restorer_;
+  std::unique_ptr<OutputMasker> masker_;
+};
+
 class GuardStage : public Stage {
  public:
   GuardStage(const Shared& shared, const policy::Policy& policy) : shared_(shared), policy_(policy) {}
@@ -110,13 +195,19 @@ class GuardStage : public Stage {
   void OnStreamEnd(Exchange& ex, std::vector<SseEvent>& out) override;
 
  private:
-  policy::StreamRestorer& Restorer(const std::string& key, Vault::Escape escape) {
+  TextPipe& Restorer(const std::string& key, Vault::Escape escape) {
     auto it = restorers_.find(key);
     if (it == restorers_.end()) {
-      it = restorers_.emplace(key, std::make_unique<policy::StreamRestorer>(vault_, escape)).first;
+      std::unique_ptr<OutputMasker> masker;
+      if (policy_.scan_output) {
+        masker = std::make_unique<OutputMasker>(*shared_.settings.scanner, policy_, request_values_);
+      }
+      it = restorers_.emplace(key, std::make_unique<TextPipe>(vault_, escape, std::move(masker))).first;
     }
     return *it->second;
   }
+  // Whether stream events need parsing at all.
+  bool Active() const { return !vault_.empty() || policy_.scan_output; }
   bool AnyPending() const {
     for (const auto& [k, r] : restorers_) {
       if (r->held() > 0) return true;
@@ -141,7 +232,7 @@ class GuardStage : public Stage {
   const policy::Policy& policy_;
   Vault vault_;
   std::set<std::string, std::less<>> request_values_;
-  std::map<std::string, std::unique_ptr<policy::StreamRestorer>> restorers_;
+  std::map<std::string, std::unique_ptr<TextPipe>> restorers_;
   std::string first_chunk_;  // a chat chunk's data, for synthetic chunks' envelope
   // Responses streams: synthetic events inserted so far (sequence numbers
   // of later events move up by this much).
@@ -411,8 +502,14 @@ void GuardStage::OnResponseBody(Exchange& ex, std::string& body) {
 void GuardStage::RestoreStrings(Json& j, std::string_view key) {
   if (j.is_string()) {
     const std::string& s = j.get_ref<const std::string&>();
-    if (s.find("[[") == std::string::npos) return;
-    j = vault_.RestoreAll(s, key == "arguments" ? Vault::Escape::kJsonString : Vault::Escape::kNone);
+    const bool restore = !vault_.empty() && s.find("[[") != std::string::npos;
+    const bool mask = policy_.scan_output &&
+                      (key == "text" || key == "arguments" || key == "refusal" || key == "content" || key == "delta");
+    if (!restore && !mask) return;
+    std::string v = restore ? vault_.RestoreAll(s, key == "arguments" ? Vault::Escape::kJsonString : Vault::Escape::kNone)
+                            : s;
+    if (mask) v = MaskNewValues(v);
+    j = std::move(v);
   } else if (j.is_object()) {
     for (auto it = j.begin(); it != j.end(); ++it) RestoreStrings(it.value(), it.key());
   } else if (j.is_array()) {
@@ -448,7 +545,7 @@ void GuardStage::ChatEvent(SseEvent&& ev, std::vector<SseEvent>& out) {
     return;
   }
   if (first_chunk_.empty()) first_chunk_ = ev.data;
-  if (!AnyPending() && !MayHoldPlaceholder(ev.data)) {
+  if (!policy_.scan_output && !AnyPending() && !MayHoldPlaceholder(ev.data)) {
     out.push_back(std::move(ev));
     return;
   }
@@ -568,7 +665,7 @@ void GuardStage::ChatFlush(std::vector<SseEvent>& out) {
 }
 
 void GuardStage::ResponsesEvent(SseEvent&& ev, std::vector<SseEvent>& out) {
-  if (seq_shift_ == 0 && !AnyPending() && !MayHoldPlaceholder(ev.data)) {
+  if (!policy_.scan_output && seq_shift_ == 0 && !AnyPending() && !MayHoldPlaceholder(ev.data)) {
     out.push_back(std::move(ev));
     return;
   }
@@ -655,7 +752,7 @@ void GuardStage::ResponsesFlush(std::vector<SseEvent>& out) {
 }
 
 void GuardStage::OnStreamEvent(Exchange& ex, SseEvent&& ev, std::vector<SseEvent>& out) {
-  if (vault_.empty() || !ev.has_data) {
+  if (!Active() || !ev.has_data) {
     out.push_back(std::move(ev));
     return;
   }
@@ -669,7 +766,7 @@ void GuardStage::OnStreamEvent(Exchange& ex, SseEvent&& ev, std::vector<SseEvent
 }
 
 void GuardStage::OnStreamEnd(Exchange& ex, std::vector<SseEvent>& out) {
-  if (vault_.empty()) return;
+  if (!Active()) return;
   if (ex.endpoint == Endpoint::kChatCompletions) ChatFlush(out);
   else if (ex.endpoint == Endpoint::kResponses) ResponsesFlush(out);
 }

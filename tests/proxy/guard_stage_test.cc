@@ -326,3 +326,54 @@ TEST(GuardStageTest, ResponsesStreamsRestoreAndKeepSequenceNumbersIncreasing) {
 
 }  // namespace
 }  // namespace gwanmun::proxy
+
+namespace gwanmun::proxy {
+namespace {
+
+// With scan_output, values the model invents (not in the request) are
+// masked; the caller's own values come back. Streams give what a
+// non-streaming answer gives, for any split.
+TEST(GuardStageTest, OutputGuardrailMasksNewValuesInBodiesAndStreams) {
+  Pipeline p = GuardPipeline("pseudonymize-all", [](GuardSettings& s) { s.policy.scan_output = true; });
+  const std::string user = "고객 김민준님 연락처는 010-2345-6789입니다.";
+  std::mt19937 rng(5);
+  for (int round = 0; round < 60; ++round) {
+    Exchange ex = ChatExchange(user, true);
+    Chain c = p.Start(ex);
+    ASSERT_FALSE(c.OnRequest(ex));
+    std::string seen = UpstreamUserText(ex);
+    std::string answer = "확인: " + seen + " 대신 담당자 번호 010-9876-5432, 주민번호 900101-1234568로 처리했습니다.";
+    std::string want = "확인: " + user + " 대신 담당자 번호 [[KR_PHONE]], 주민번호 [[KR_RRN]]로 처리했습니다.";
+    // Non-streaming.
+    Exchange ex2 = ChatExchange(user);
+    Chain c2 = p.Start(ex2);
+    ASSERT_FALSE(c2.OnRequest(ex2));
+    ex2.status = 200;
+    Json resp = {{"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", answer}}}, {"finish_reason", "stop"}}}}};
+    std::string body = resp.dump();
+    c2.OnResponseBody(ex2, body);
+    ASSERT_EQ(Json::parse(body)["choices"][0]["message"]["content"], want);
+    // Streaming.
+    std::vector<SseEvent> out;
+    Json base = {{"id", "c"}, {"object", "chat.completion.chunk"}};
+    for (const auto& piece : RandomPieces(answer, rng, 1 + round % 9)) {
+      Json j = base;
+      j["choices"] = {{{"index", 0}, {"delta", {{"content", piece}}}, {"finish_reason", nullptr}}};
+      c.OnStreamEvent(ex, Data(j), &out);
+    }
+    Json last = base;
+    last["choices"] = {{{"index", 0}, {"delta", Json::object()}, {"finish_reason", "stop"}}};
+    c.OnStreamEvent(ex, Data(last), &out);
+    std::string content;
+    for (const auto& e : out) {
+      Json j = Json::parse(e.data);
+      for (const auto& ch : j["choices"]) {
+        if (ch["delta"].contains("content")) content += ch["delta"]["content"].get<std::string>();
+      }
+    }
+    ASSERT_EQ(content, want) << "round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace gwanmun::proxy
