@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
+#include "policy/policy.h"
+
 namespace gwanmun::cli {
 namespace {
 
@@ -37,6 +39,7 @@ Json KeyJson(const store::KeyInfo& k) {
   j["models"] = k.principal.models;
   j["rpm"] = k.principal.rpm;
   j["tpm"] = k.principal.tpm;
+  j["policy"] = k.principal.policy;  // "" = the deployment/team policy
   j["description"] = k.description;
   j["created_at"] = k.created_at;
   j["revoked_at"] = k.revoked_at ? Json(*k.revoked_at) : Json(nullptr);
@@ -62,6 +65,18 @@ void PrintTable(const std::vector<std::vector<std::string>>& rows, std::ostream&
 
 std::string Limit(int64_t v) { return v == 0 ? "-" : std::to_string(v); }
 
+// "" (no --policy) or a built-in profile name.
+Status CheckKeyPolicy(const std::string& name) {
+  if (name.empty()) return Status::Ok();
+  const auto names = policy::BuiltinProfileNames();
+  if (std::find(names.begin(), names.end(), name) != names.end()) return Status::Ok();
+  return Status::Error("--policy: unknown profile '" + name + "' (valid: " + Join(names, ", ") +
+                       ")");
+}
+
+// How `list` and `create` show a key's policy.
+std::string PolicyLabel(const std::string& policy) { return policy.empty() ? "default" : policy; }
+
 }  // namespace
 
 int RunKeysCreate(const KeysCreateOptions& options, std::ostream& out, std::ostream& err) {
@@ -74,8 +89,13 @@ int RunKeysCreate(const KeysCreateOptions& options, std::ostream& out, std::ostr
   spec.rpm = options.rpm;
   spec.tpm = options.tpm;
   spec.description = options.description;
+  spec.policy = Trim(options.policy);
   if (spec.team.empty()) {
     err << "gwanmun keys create: --team must not be empty\n";
+    return 2;
+  }
+  if (Status s = CheckKeyPolicy(spec.policy); !s.ok()) {
+    err << "gwanmun keys create: " << s.message() << '\n';
     return 2;
   }
   auto store = OpenStoreForCommand(options.store);
@@ -96,7 +116,8 @@ int RunKeysCreate(const KeysCreateOptions& options, std::ostream& out, std::ostr
   } else {
     out << "Created key " << key.info.principal.key_id << " for team " << key.info.principal.team
         << " (models: " << (spec.models.empty() ? "all" : Join(spec.models, ",")) << ", rpm "
-        << Limit(spec.rpm) << ", tpm " << Limit(spec.tpm) << ").\n"
+        << Limit(spec.rpm) << ", tpm " << Limit(spec.tpm) << ", policy " << PolicyLabel(spec.policy)
+        << ").\n"
         << "Secret (shown only this once; store it now, it cannot be recovered):\n"
         << key.secret << '\n';
   }
@@ -121,11 +142,12 @@ int RunKeysList(const KeysListOptions& options, std::ostream& out, std::ostream&
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"KEY ID", "TEAM", "MODELS", "RPM", "TPM", "CREATED", "STATUS", "DESCRIPTION"});
+  rows.push_back(
+      {"KEY ID", "TEAM", "MODELS", "RPM", "TPM", "POLICY", "CREATED", "STATUS", "DESCRIPTION"});
   for (const auto& k : keys.value()) {
     const auto& p = k.principal;
     rows.push_back({p.key_id, p.team, p.models.empty() ? "*" : Join(p.models, ","), Limit(p.rpm),
-                    Limit(p.tpm), k.created_at,
+                    Limit(p.tpm), PolicyLabel(p.policy), k.created_at,
                     k.revoked_at ? "revoked " + *k.revoked_at : "active", k.description});
   }
   PrintTable(rows, out);
@@ -162,6 +184,10 @@ KeysCommand::KeysCommand(CLI::App& app) {
   create_->add_option("--tpm", create_options_.tpm, "Tokens per minute (0 = unlimited)")
       ->check(CLI::NonNegativeNumber);
   create_->add_option("--description", create_options_.description, "Free text");
+  create_->add_option(
+      "--policy", create_options_.policy,
+      "Guardrail profile for this key: " + Join(policy::BuiltinProfileNames(), ", ") +
+          " (default: the deployment/team policy)");
   create_->add_flag("--json", create_options_.json, "Print one JSON object");
   AddStoreOptions(*create_, create_options_.store);
 

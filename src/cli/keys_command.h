@@ -1,8 +1,8 @@
 // `gwanmun keys create|list|revoke`: virtual keys clients present as
 // `Authorization: Bearer gw-…`.
 //
-// Exit codes: 0 success; 2 errors (bad arguments, unknown key id, store
-// unreadable). The secret is printed once by `create` and never again: only
+// Exit codes: 0 success; 2 errors (bad arguments, unknown key id or policy
+// name, store unreadable). The secret is printed once by `create` and never again: only
 // its SHA-256 is stored.
 
 #ifndef GWANMUN_CLI_KEYS_COMMAND_H_
@@ -24,6 +24,9 @@ struct KeysCreateOptions {
   int64_t rpm = 0;                  // 0 = unlimited
   int64_t tpm = 0;
   std::string description;
+  // Guardrail profile for the key's requests, one of
+  // policy::BuiltinProfileNames(); "" = the deployment/team policy.
+  std::string policy;
   bool json = false;  // one JSON object instead of text
 };
 

@@ -780,6 +780,22 @@ class GuardFactory : public StageFactory {
     for (const auto& [team, tp] : shared_.settings.teams) {
       if (team == ex.principal.team) p = &tp;
     }
+    if (!ex.principal.policy.empty()) {
+      bool found = false;
+      for (const auto& [name, kp] : shared_.settings.key_profiles) {
+        if (name == ex.principal.policy) {
+          p = &kp;
+          found = true;
+        }
+      }
+      // A key naming a policy this build does not know gets the strictest
+      // built-in one rather than a weaker default: fail closed.
+      if (!found) {
+        for (const auto& [name, kp] : shared_.settings.key_profiles) {
+          if (name == "public") p = &kp;
+        }
+      }
+    }
     return std::make_unique<GuardStage>(shared_, *p);
   }
 
@@ -838,6 +854,13 @@ Result<std::vector<std::shared_ptr<const StageFactory>>> MakeGuardStages(const c
     auto tp = policy::PolicyFromConfig(tc, s.policy, g.dictionaries);
     if (!tp.ok()) return Status::Error("guardrails.teams." + team + ": " + tp.status().message());
     s.teams.emplace_back(team, std::move(tp).value());
+  }
+  for (const auto& name : policy::BuiltinProfileNames()) {
+    config::PolicyConfig kc;
+    kc.profile = name;
+    auto kp = policy::PolicyFromConfig(kc, s.policy, g.dictionaries);
+    if (!kp.ok()) return Status::Error("guardrails: profile " + name + ": " + kp.status().message());
+    s.key_profiles.emplace_back(name, std::move(kp).value());
   }
   for (const auto& [from, to] : g.substitutes) s.substitutes.emplace(from, to);
   s.allow_persisting_endpoints = g.allow_persisting_endpoints;

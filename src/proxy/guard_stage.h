@@ -42,6 +42,9 @@ struct GuardSettings {
   std::shared_ptr<const detect::Scanner> scanner;
   policy::Policy policy;                                      // the deployment's
   std::vector<std::pair<std::string, policy::Policy>> teams;  // per-team policies
+  // Policies a key may name (`keys create --policy`): the built-in profiles
+  // with the deployment's dictionaries. A key's policy wins over its team's.
+  std::vector<std::pair<std::string, policy::Policy>> key_profiles;
   std::map<std::string, std::string, std::less<>> substitutes;  // model → in-region model
   bool allow_persisting_endpoints = false;
   std::string fingerprint_secret;  // "" = no fingerprints

@@ -51,8 +51,15 @@ INSERT INTO audit_head(id, seq, hash)
   VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
 )sql";
 
+// Version 2: a guardrail policy per key. A built-in profile name, or ''
+// (every key before this version) for the deployment/team policy.
+constexpr std::string_view kV2 = R"sql(
+ALTER TABLE api_keys ADD COLUMN policy TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "keys, audit log, audit head", kV1},
+    {2, "per-key guardrail policy", kV2},
 };
 
 }  // namespace

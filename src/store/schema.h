@@ -41,13 +41,15 @@ inline constexpr std::string_view kPragmaForeignKeys = "PRAGMA foreign_keys=ON";
 
 // --- keys ---
 inline constexpr std::string_view kInsertKey =
-    "INSERT INTO api_keys(key_id, secret_hash, team, models, rpm, tpm, description, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "INSERT INTO api_keys(key_id, secret_hash, team, models, rpm, tpm, description, created_at,"
+    " policy)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 inline constexpr std::string_view kSelectActiveKeyByHash =
-    "SELECT key_id, secret_hash, team, models, rpm, tpm FROM api_keys"
+    "SELECT key_id, secret_hash, team, models, rpm, tpm, policy FROM api_keys"
     " WHERE secret_hash = ?1 AND revoked_at IS NULL";
 inline constexpr std::string_view kSelectKeys =
-    "SELECT key_id, team, models, rpm, tpm, description, created_at, revoked_at FROM api_keys"
+    "SELECT key_id, team, models, rpm, tpm, description, created_at, revoked_at, policy"
+    " FROM api_keys"
     " ORDER BY created_at, rowid";  // creation order
 inline constexpr std::string_view kSelectKeyRevokedAt =
     "SELECT revoked_at FROM api_keys WHERE key_id = ?1";

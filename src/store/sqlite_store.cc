@@ -213,6 +213,7 @@ class SqliteStore final : public Store {
     out.info.principal.models = spec.models;
     out.info.principal.rpm = spec.rpm;
     out.info.principal.tpm = spec.tpm;
+    out.info.principal.policy = spec.policy;
     out.info.description = spec.description;
     out.info.created_at = NowRfc3339Millis();
     const std::string models = ModelsToJson(spec.models);
@@ -238,7 +239,8 @@ class SqliteStore final : public Store {
           .Bind(5, spec.rpm)
           .Bind(6, spec.tpm)
           .Bind(7, spec.description)
-          .Bind(8, out.info.created_at);
+          .Bind(8, out.info.created_at)
+          .Bind(9, spec.policy);
       last = st.value().Run();
       if (last.ok()) {
         out.info.principal.key_id = std::move(key_id);
@@ -281,6 +283,7 @@ class SqliteStore final : public Store {
       p.models = ModelsFromJson(s.Text(3));
       p.rpm = s.Int(4);
       p.tpm = s.Int(5);
+      p.policy = s.Text(6);
       return std::optional<Principal>(std::move(p));
     });
   }
@@ -304,6 +307,7 @@ class SqliteStore final : public Store {
         k.description = s.Text(5);
         k.created_at = s.Text(6);
         if (!s.IsNull(7)) k.revoked_at = s.Text(7);
+        k.principal.policy = s.Text(8);
         keys.push_back(std::move(k));
       }
       return keys;

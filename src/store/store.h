@@ -27,6 +27,9 @@ struct Principal {
   std::vector<std::string> models;  // allowed models; empty = all
   int64_t rpm = 0;                  // requests per minute, 0 = unlimited
   int64_t tpm = 0;                  // tokens per minute, 0 = unlimited
+  // Guardrail policy for this key's requests: a built-in profile name
+  // (policy::BuiltinProfileNames()); "" = the deployment/team policy applies.
+  std::string policy;
 };
 
 struct KeySpec {
@@ -35,6 +38,10 @@ struct KeySpec {
   int64_t rpm = 0;
   int64_t tpm = 0;
   std::string description;
+  // Guardrail profile for the key, "" for the deployment/team policy. The
+  // store keeps it as given; callers check the name (the CLI accepts only
+  // policy::BuiltinProfileNames()).
+  std::string policy;
 };
 
 struct KeyInfo {

@@ -377,3 +377,31 @@ TEST(GuardStageTest, OutputGuardrailMasksNewValuesInBodiesAndStreams) {
 
 }  // namespace
 }  // namespace gwanmun::proxy
+
+namespace gwanmun::proxy {
+namespace {
+
+TEST(GuardStageTest, KeyPolicyWinsOverTeamAndDeployment) {
+  config::Config cfg;  // deployment: general
+  config::PolicyConfig team;
+  team.profile = "pseudonymize-all";
+  cfg.guardrails.teams.emplace_back("ops", team);
+  auto stages = MakeGuardStages(cfg);
+  ASSERT_TRUE(stages.ok()) << stages.status().message();
+  Pipeline p(stages.value());
+  auto run = [&](const std::string& team_name, const std::string& key_policy) {
+    Exchange ex = ChatExchange(kText);
+    ex.principal.team = team_name;
+    ex.principal.policy = key_policy;
+    Chain c = p.Start(ex);
+    auto err = c.OnRequest(ex);
+    return err ? "403" : (ex.body.find("[[KR_RRN]]") != std::string::npos ? "masked" : "pseudonymized");
+  };
+  EXPECT_EQ(run("", ""), "masked");                      // general masks RRNs
+  EXPECT_EQ(run("ops", ""), "pseudonymized");            // the team's policy
+  EXPECT_EQ(run("ops", "financial"), "403");             // the key's policy wins
+  EXPECT_EQ(run("", "no-such-profile"), "403");          // unknown → strictest (public blocks RRNs)
+}
+
+}  // namespace
+}  // namespace gwanmun::proxy

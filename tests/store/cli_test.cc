@@ -136,6 +136,65 @@ TEST(KeysCliTest, ErrorsExitNonZero) {
   EXPECT_NE(RunCli(dir, "keys").exit_code, 0);
 }
 
+TEST(KeysCliTest, PolicyPerKey) {
+  ScratchDir dir;
+  RunResult c = RunCli(dir, "keys create " + D(dir) + " --team 결제팀 --policy financial --json");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto created = nlohmann::json::parse(c.out);
+  EXPECT_EQ(created.at("policy"), "financial");
+  const std::string key_id = created.at("key_id"), secret = created.at("secret");
+
+  RunResult plain = RunCli(dir, "keys create " + D(dir) + " --team ml");
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_NE(plain.out.find("policy default"), std::string::npos) << plain.out;
+  RunResult text = RunCli(dir, "keys create " + D(dir) + " --team hr --policy public");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("policy public"), std::string::npos) << text.out;
+
+  RunResult json = RunCli(dir, "keys list --json " + D(dir));
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto arr = nlohmann::json::parse(json.out);
+  ASSERT_EQ(arr.size(), 3u);
+  EXPECT_EQ(arr[0].at("key_id"), key_id);
+  EXPECT_EQ(arr[0].at("policy"), "financial");
+  EXPECT_EQ(arr[1].at("policy"), "");  // the deployment/team policy
+  EXPECT_EQ(arr[2].at("policy"), "public");
+
+  RunResult list = RunCli(dir, "keys list " + D(dir));
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("POLICY"), std::string::npos) << list.out;
+  for (const auto& line : Lines(list.out)) {
+    if (line.find(key_id) != std::string::npos) {
+      EXPECT_NE(line.find("financial"), std::string::npos) << line;
+    }
+    if (line.find(" ml ") != std::string::npos) {
+      EXPECT_NE(line.find("default"), std::string::npos) << line;
+    }
+  }
+
+  {  // The store hands the policy to the gateway with the principal.
+    auto store = OpenDataDir(dir.path() + "/data");
+    ASSERT_TRUE(store.ok());
+    auto p = store.value()->Authenticate(secret);
+    ASSERT_TRUE(p.ok() && p.value().has_value());
+    EXPECT_EQ(p.value()->policy, "financial");
+  }
+
+  // An unknown name: exit 2, the valid names listed, no key created.
+  for (const char* bad : {"strict", "Financial", "off"}) {
+    RunResult r = RunCli(dir, "keys create " + D(dir) + " --team t --policy " + std::string(bad));
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_NE(r.err.find(std::string("'") + bad + "'"), std::string::npos) << r.err;
+    for (const char* name : {"general", "financial", "public", "pseudonymize-all", "allow-all"}) {
+      EXPECT_NE(r.err.find(name), std::string::npos) << name << " missing from: " << r.err;
+    }
+  }
+  RunResult after = RunCli(dir, "keys list --json " + D(dir));
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(nlohmann::json::parse(after.out).size(), 3u);
+}
+
 TEST(KeysCliTest, DataDirFromEnvironmentAndConfig) {
   ScratchDir dir;
   const std::string env_dir = dir.path() + "/from-env", cfg_dir = dir.path() + "/from-config";

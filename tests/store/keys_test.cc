@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "store/crypto.h"
+#include "store/schema.h"
 #include "store_test_util.h"
 
 namespace gwanmun::store {
@@ -17,13 +18,14 @@ using testing::ReadFileBytes;
 using testing::ScratchDir;
 
 KeySpec Spec(std::string team, std::vector<std::string> models = {}, int64_t rpm = 0,
-             int64_t tpm = 0) {
+             int64_t tpm = 0, std::string policy = "") {
   KeySpec s;
   s.team = std::move(team);
   s.models = std::move(models);
   s.rpm = rpm;
   s.tpm = tpm;
   s.description = "설명 for tests";
+  s.policy = std::move(policy);
   return s;
 }
 
@@ -233,6 +235,134 @@ TEST(KeysTest, ConcurrentAuthenticateWhileCreatingAndRevoking) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(store->ListKeys().value().size(), 51u);
+}
+
+TEST(KeysTest, PolicyIsStoredAuthenticatedAndListed) {
+  ScratchDir dir;
+  std::string with_secret, without_secret, with_id, without_id;
+  {
+    auto store = OpenOrDie(dir.db());
+    ASSERT_TRUE(store);
+    auto with = store->CreateKey(Spec("결제팀", {"gpt-4o"}, 60, 0, "financial"));
+    auto without = store->CreateKey(Spec("ml"));
+    ASSERT_TRUE(with.ok()) << with.status().message();
+    ASSERT_TRUE(without.ok()) << without.status().message();
+    EXPECT_EQ(with.value().info.principal.policy, "financial");
+    EXPECT_EQ(without.value().info.principal.policy, "");
+    with_secret = with.value().secret;
+    without_secret = without.value().secret;
+    with_id = with.value().info.principal.key_id;
+    without_id = without.value().info.principal.key_id;
+  }
+  // After a reopen: from the database, not from anything kept in memory.
+  auto store = OpenOrDie(dir.db());
+  ASSERT_TRUE(store);
+  auto p = store->Authenticate(with_secret);
+  ASSERT_TRUE(p.ok() && p.value().has_value());
+  EXPECT_EQ(p.value()->policy, "financial");
+  EXPECT_EQ(p.value()->team, "결제팀");
+  EXPECT_EQ(p.value()->rpm, 60);
+  auto q = store->Authenticate(without_secret);
+  ASSERT_TRUE(q.ok() && q.value().has_value());
+  EXPECT_EQ(q.value()->policy, "");
+
+  auto keys = store->ListKeys();
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys.value().size(), 2u);
+  EXPECT_EQ(keys.value()[0].principal.key_id, with_id);
+  EXPECT_EQ(keys.value()[0].principal.policy, "financial");
+  EXPECT_EQ(keys.value()[0].description, "설명 for tests");
+  EXPECT_EQ(keys.value()[1].principal.key_id, without_id);
+  EXPECT_EQ(keys.value()[1].principal.policy, "");
+
+  // Revoking keeps the policy in the listing.
+  ASSERT_TRUE(store->RevokeKey(with_id).ok());
+  auto after = store->ListKeys();
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after.value()[0].revoked_at);
+  EXPECT_EQ(after.value()[0].principal.policy, "financial");
+}
+
+// A database written by the previous schema (version 1, before the policy
+// column): built by running only the earlier migrations, with keys inserted
+// as that version did. Opening it migrates it, and its keys keep working
+// with policy "".
+TEST(KeysTest, MigratesVersion1DatabaseKeepingItsKeys) {
+  ASSERT_TRUE(EnsureCryptoInit().ok());
+  ScratchDir dir;
+  const std::string active_secret = "gw-" + std::string(43, 'a');
+  const std::string revoked_secret = "gw-" + std::string(43, 'b');
+  {
+    auto conn =
+        sqlite::Connection::Open(dir.db(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 5000);
+    ASSERT_TRUE(conn.ok()) << conn.status().message();
+    ASSERT_TRUE(conn.value()->Exec(schema::kCreateMigrationsTable).ok());
+    for (const auto& m : schema::SqliteMigrations()) {
+      if (m.version >= 2) break;
+      Status s = conn.value()->Exec(m.sql);
+      ASSERT_TRUE(s.ok()) << s.message();
+      ASSERT_TRUE(conn.value()
+                      ->Exec("INSERT INTO schema_migrations(version, description, applied_at)"
+                             " VALUES (" +
+                             std::to_string(m.version) + ", 'old', '2026-01-01T00:00:00.000Z')")
+                      .ok());
+    }
+    // The version-1 INSERT: no policy column.
+    Status s = conn.value()->Exec(
+        "INSERT INTO api_keys(key_id, secret_hash, team, models, rpm, tpm, description,"
+        " created_at, revoked_at) VALUES"
+        " ('key_00000000000000a1', X'" +
+        HexEncode(Sha256(active_secret)) +
+        "', '결제팀', '[\"gpt-4o\"]', 60, 1000, 'old key', '2026-01-01T00:00:01.000Z', NULL),"
+        " ('key_00000000000000b2', X'" +
+        HexEncode(Sha256(revoked_secret)) +
+        "', 'ml', '[]', 0, 0, '', '2026-01-01T00:00:02.000Z', '2026-01-01T00:00:03.000Z')");
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+
+  auto store = OpenOrDie(dir.db());
+  ASSERT_TRUE(store);
+  auto p = store->Authenticate(active_secret);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  ASSERT_TRUE(p.value().has_value());
+  EXPECT_EQ(p.value()->key_id, "key_00000000000000a1");
+  EXPECT_EQ(p.value()->team, "결제팀");
+  EXPECT_EQ(p.value()->models, std::vector<std::string>{"gpt-4o"});
+  EXPECT_EQ(p.value()->rpm, 60);
+  EXPECT_EQ(p.value()->tpm, 1000);
+  EXPECT_EQ(p.value()->policy, "");
+  EXPECT_FALSE(store->Authenticate(revoked_secret).value().has_value());
+
+  auto keys = store->ListKeys();
+  ASSERT_TRUE(keys.ok()) << keys.status().message();
+  ASSERT_EQ(keys.value().size(), 2u);
+  EXPECT_EQ(keys.value()[0].description, "old key");
+  EXPECT_EQ(keys.value()[0].principal.policy, "");
+  EXPECT_TRUE(keys.value()[1].revoked_at);
+  EXPECT_EQ(keys.value()[1].principal.policy, "");
+
+  // New keys in the migrated database carry their policy.
+  auto k = store->CreateKey(Spec("t", {}, 0, 0, "public"));
+  ASSERT_TRUE(k.ok()) << k.status().message();
+  auto kp = store->Authenticate(k.value().secret);
+  ASSERT_TRUE(kp.ok() && kp.value().has_value());
+  EXPECT_EQ(kp.value()->policy, "public");
+  store.reset();
+
+  // The migration is recorded (and not run twice: reopening works).
+  {
+    auto conn = sqlite::Connection::Open(dir.db(), SQLITE_OPEN_READWRITE, 5000);
+    ASSERT_TRUE(conn.ok());
+    auto st = conn.value()->Prepare(schema::kSelectSchemaVersion);
+    ASSERT_TRUE(st.ok());
+    auto row = st.value().Step();
+    ASSERT_TRUE(row.ok() && row.value());
+    EXPECT_EQ(st.value().Int(0), schema::SqliteMigrations().back().version);
+    EXPECT_GE(st.value().Int(0), 2);
+  }
+  auto again = OpenOrDie(dir.db());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->ListKeys().value().size(), 3u);
 }
 
 TEST(KeysTest, InMemoryDatabaseWorks) {
