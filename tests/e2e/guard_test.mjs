@@ -903,6 +903,22 @@ describe('12. audit', () => {
         assert.equal(fps.length, 6);
         for (const fp of fps) assert.match(fp, /^[A-Z_]+:[0-9a-f]{16,}$/);
       }
+      // "Was this phone number ever sent, and where?" — answered from fingerprints.
+      const env = { GW_FP_SECRET: 'e2e-fingerprint-secret-0123456789abcdef' };
+      const found = cli(['audit', 'search', '--data-dir', g.dataDir, '--secret-env', 'GW_FP_SECRET', '--json',
+        '--value', phone2], { env });
+      assert.equal(found.status, 0, found.stderr);
+      const hits = found.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      assert.deepEqual(hits.map((h) => h.request_id).sort(),
+        [r.headers.get('x-request-id'), s.headers.get('x-request-id')].sort());
+      assert.ok(!found.stdout.includes(phone2));
+      const spelled = cli(['audit', 'search', '--data-dir', g.dataDir, '--secret-env', 'GW_FP_SECRET',
+        '--value', digitsOnly(phone2)], { env });
+      assert.equal(spelled.status, 0, 'digits-only spelling matches too');
+      const never = cli(['audit', 'search', '--data-dir', g.dataDir, '--secret-env', 'GW_FP_SECRET',
+        '--value', '010-0000-0001'], { env });
+      assert.equal(never.status, 1, 'a value never sent is not found');
+
       const blocked = recs.find((x) => x.request_id === b.headers.get('x-request-id'));
       assert.equal(blocked.status, 403);
       assert.match(blocked.action, /block/);
