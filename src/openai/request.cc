@@ -1,5 +1,7 @@
 #include "openai/request.h"
 
+#include "openai/json_text.h"
+
 #include <simdjson.h>
 
 #include <cstring>
@@ -362,6 +364,13 @@ std::optional<std::pair<size_t, size_t>> FindTopLevelValue(std::string_view s, s
 
 std::string WithModel(std::string_view body, std::string_view model) {
   auto span = FindTopLevelValue(body, "model");
+  if (!span) {
+    // The key may be written escaped ("\u006dodel"): find it by its
+    // unescaped name.
+    ForEachJsonString(body, [&](const JsonPath& path, JsonRange r) {
+      if (!span && path.size() == 1 && path[0].key == "model") span = std::make_pair(r.begin, r.end);
+    });
+  }
   if (!span) return std::string(body);
   std::string out;
   out.reserve(body.size() + model.size());

@@ -110,6 +110,9 @@ TEST(RequestTest, RewritesKeepOtherBytes) {
   std::string body = R"({ "messages":[{"role":"user","content":"\"model\": x"}], "model" : "gpt-4o", "n":1})";
   EXPECT_EQ(WithModel(body, "deploy-1"),
             R"({ "messages":[{"role":"user","content":"\"model\": x"}], "model" : "deploy-1", "n":1})");
+  // An escaped key is the same key: the alias must still be applied.
+  EXPECT_EQ(WithModel(R"({"a":{"model":"x"},"\u006dodel":"gpt-4o"})", "deploy-1"),
+            R"({"a":{"model":"x"},"\u006dodel":"deploy-1"})");
   EXPECT_EQ(WithIncludeUsage(R"({"model":"m","stream":true})", false),
             R"({"stream_options":{"include_usage":true},"model":"m","stream":true})");
   RequestParser p;
