@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/audit_command.h"
+#include "cli/demo_command.h"
 #include "cli/keys_command.h"
 #include "cli/scan_command.h"
 #include "cli/serve_command.h"
@@ -31,12 +32,14 @@ int main(int argc, char** argv) {
   gwanmun::cli::KeysCommand keys(app);
   gwanmun::cli::AuditCommand audit(app);
   gwanmun::cli::ServeCommand serve(app);
+  gwanmun::cli::DemoCommand demo(app);
 
   CLI11_PARSE(app, argc, argv);
 
   if (keys.parsed()) return keys.Run(std::cout, std::cerr);
   if (audit.parsed()) return audit.Run(std::cout, std::cerr);
   if (serve.parsed()) return serve.Run(std::cout, std::cerr);
+  if (demo.parsed()) return demo.Run(std::cout, std::cerr);
 
   if (sc->parsed()) {
     for (size_t pos = 0; !types.empty() && pos <= types.size();) {
