@@ -17,6 +17,8 @@
 //    and scp-style remotes ("git@github.com:org/repo") are not addresses.
 // The recognizer does one memchr pass over '@'; it registers no literals.
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "detect/registry.h"
@@ -69,22 +71,52 @@ constexpr std::string_view kNotTlds =
     "woff2|ttf|otf|eot|map|min|vue|svelte|ipynb|proto|gradle|pem|key|crt|cer|tmp|bak|old|new|"
     "get|set|run|main|test|spec|then|next|prev|value|length|name|type|id|";
 
+// The '|'-delimited lists above as sorted arrays, built at compile time, so
+// a lookup is a binary search rather than a scan of the whole list.
+constexpr size_t CountItems(std::string_view list) {
+  size_t n = 0;
+  for (char c : list) n += c == '|' ? 1 : 0;
+  return n - 1;
+}
+
+template <size_t N>
+constexpr std::array<std::string_view, N> SortedItems(std::string_view list) {
+  std::array<std::string_view, N> out{};
+  size_t k = 0;
+  size_t start = 1;
+  for (size_t i = 1; i < list.size(); ++i) {
+    if (list[i] == '|') {
+      out[k++] = list.substr(start, i - start);
+      start = i + 1;
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+constexpr auto kGenericSet = SortedItems<CountItems(kGenericTlds)>(kGenericTlds);
+constexpr auto kCountrySet = SortedItems<CountItems(kCountryTlds)>(kCountryTlds);
+constexpr auto kNotSet = SortedItems<CountItems(kNotTlds)>(kNotTlds);
+
+template <size_t N>
+bool Contains(const std::array<std::string_view, N>& set, std::string_view key) {
+  return std::binary_search(set.begin(), set.end(), key);
+}
+
 // 2: a known top-level domain, 1: an unknown but plausible one (3–12
 // letters, not a file extension), 0: not a top-level domain.
 int TldClass(std::string_view tld) {
   if (tld.size() < 2 || tld.size() > 14) return 0;
   char buf[16];
-  buf[0] = '|';
   for (size_t i = 0; i < tld.size(); ++i) {
     char c = tld[i];
     if (!text::IsAsciiAlpha(c)) return 0;
-    buf[i + 1] = static_cast<char>(c | 0x20);
+    buf[i] = static_cast<char>(c | 0x20);
   }
-  buf[tld.size() + 1] = '|';
-  std::string_view key(buf, tld.size() + 2);
-  if (kGenericTlds.find(key) != std::string_view::npos) return 2;
-  if (tld.size() == 2) return kCountryTlds.find(key) != std::string_view::npos ? 2 : 0;
-  if (tld.size() > 12 || kNotTlds.find(key) != std::string_view::npos) return 0;
+  std::string_view key(buf, tld.size());
+  if (Contains(kGenericSet, key)) return 2;
+  if (tld.size() == 2) return Contains(kCountrySet, key) ? 2 : 0;
+  if (tld.size() > 12 || Contains(kNotSet, key)) return 0;
   return 1;
 }
 

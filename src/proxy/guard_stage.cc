@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string.h>
+
 #include <algorithm>
 #include <mutex>
 #include <set>
@@ -308,7 +310,12 @@ std::optional<ApiError> GuardStage::OnRequest(Exchange& ex) {
         const auto& f = texts.fields[i];
         if (f.container) continue;
         size_t pos = 0;
-        while ((pos = f.text.find(value, pos)) != std::string::npos) {
+        while (pos + value.size() <= f.text.size()) {
+          // glibc's memmem (two-way) is far cheaper than find() on Hangul,
+          // whose UTF-8 lead bytes repeat constantly.
+          const void* hit = memmem(f.text.data() + pos, f.text.size() - pos, value.data(), value.size());
+          if (hit == nullptr) break;
+          pos = static_cast<size_t>(static_cast<const char*>(hit) - f.text.data());
           size_t end = pos + value.size();
           bool overlaps = false;
           for (const auto& g : found) {
