@@ -31,6 +31,32 @@ void Metrics::Histogram::Observe(double v) {
   sum += v;
 }
 
+void Metrics::Guardrail(std::string_view action, std::string_view findings) {
+  std::string_view main = action.substr(0, action.find(';'));
+  std::lock_guard lock(mu_);
+  if (!main.empty()) {
+    auto it = guard_actions_.find(main);
+    if (it == guard_actions_.end()) it = guard_actions_.emplace(std::string(main), 0).first;
+    ++it->second;
+  }
+  // {"TYPE":n,...}: type names are [A-Z0-9_], so a plain scan suffices.
+  size_t pos = 0;
+  while ((pos = findings.find('"', pos)) != std::string_view::npos) {
+    size_t end = findings.find('"', pos + 1);
+    if (end == std::string_view::npos) break;
+    std::string_view type = findings.substr(pos + 1, end - pos - 1);
+    size_t colon = findings.find(':', end);
+    if (colon == std::string_view::npos) break;
+    uint64_t n = 0;
+    size_t q = colon + 1;
+    while (q < findings.size() && findings[q] >= '0' && findings[q] <= '9') n = n * 10 + static_cast<uint64_t>(findings[q++] - '0');
+    auto it = guard_findings_.find(type);
+    if (it == guard_findings_.end()) it = guard_findings_.emplace(std::string(type), 0).first;
+    it->second += n;
+    pos = q;
+  }
+}
+
 void Metrics::Record(const RequestSample& s) {
   std::lock_guard lock(mu_);
   requests_[{std::string(s.endpoint), s.status, std::string(s.upstream)}]++;
@@ -121,6 +147,16 @@ std::string Metrics::Render() const {
   out += "# HELP gwanmun_tokens_total Tokens reported by upstreams.\n# TYPE gwanmun_tokens_total counter\n";
   out += "gwanmun_tokens_total{direction=\"input\"} " + std::to_string(tokens_in_) + "\n";
   out += "gwanmun_tokens_total{direction=\"output\"} " + std::to_string(tokens_out_) + "\n";
+  out += "# HELP gwanmun_guardrail_actions_total Guarded requests by main action.\n"
+         "# TYPE gwanmun_guardrail_actions_total counter\n";
+  for (const auto& [a, n] : guard_actions_) {
+    out += "gwanmun_guardrail_actions_total{action=\"" + a + "\"} " + std::to_string(n) + "\n";
+  }
+  out += "# HELP gwanmun_guardrail_findings_total Sensitive values found in requests, by type.\n"
+         "# TYPE gwanmun_guardrail_findings_total counter\n";
+  for (const auto& [t, n] : guard_findings_) {
+    out += "gwanmun_guardrail_findings_total{type=\"" + t + "\"} " + std::to_string(n) + "\n";
+  }
   return out;
 }
 

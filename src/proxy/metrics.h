@@ -10,6 +10,11 @@
 //   gwanmun_tokens_total{direction}                          counter (input, output)
 //   gwanmun_audit_wait_seconds                               histogram: waiting for the
 //                                                            audit record to be durable
+//   gwanmun_guardrail_actions_total{action}                  counter: requests by the
+//                                                            guardrails' main action
+//                                                            (none, allow, mask, pseudonymize,
+//                                                            mask+pseudonymize, block, block:…)
+//   gwanmun_guardrail_findings_total{type}                   counter: values found, by type
 // Thread-safe; one short critical section per request.
 
 #ifndef GWANMUN_PROXY_METRICS_H_
@@ -42,6 +47,9 @@ class Metrics {
   void UpstreamAttempt(std::string_view upstream);
   void UpstreamError(std::string_view upstream, std::string_view kind);
   void ObserveAuditWait(double seconds);
+  // One guarded request: its audit action ("pseudonymize;store=false" counts
+  // as "pseudonymize") and findings ({"KR_PHONE":2,…}, as in the audit log).
+  void Guardrail(std::string_view action, std::string_view findings_json);
   void StreamOpened() { open_streams_.fetch_add(1, std::memory_order_relaxed); }
   void StreamClosed() { open_streams_.fetch_sub(1, std::memory_order_relaxed); }
 
@@ -66,6 +74,8 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, uint64_t> upstream_errors_;
   std::map<std::string, uint64_t, std::less<>> upstream_attempts_;
   Histogram audit_wait_;
+  std::map<std::string, uint64_t, std::less<>> guard_actions_;
+  std::map<std::string, uint64_t, std::less<>> guard_findings_;
   uint64_t tokens_in_ = 0, tokens_out_ = 0;
   std::atomic<int64_t> open_streams_{0};
 };

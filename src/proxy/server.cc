@@ -952,6 +952,7 @@ void Gateway::Record(Ctx& ctx) {
   int64_t tin = ex.usage ? ex.usage->input_tokens : 0;
   int64_t tout = ex.usage ? ex.usage->output_tokens : 0;
   metrics_.Record({endpoint, ex.status, ex.upstream, Seconds(total), Seconds(overhead), tin, tout});
+  if (!ex.action.empty()) metrics_.Guardrail(ex.action, ex.findings);
   AccessRecord a;
   a.request_id = ex.request_id;
   a.remote = ctx.remote;

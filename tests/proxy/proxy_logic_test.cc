@@ -115,6 +115,15 @@ TEST(MetricsTest, RendersPrometheusText) {
   EXPECT_NE(t.find("gwanmun_upstream_errors_total{upstream=\"up\\\"1\",kind=\"timeout\"} 1"), std::string::npos);
   EXPECT_NE(t.find("gwanmun_open_streams 1"), std::string::npos);
   EXPECT_NE(t.find("gwanmun_tokens_total{direction=\"input\"} 10"), std::string::npos);
+
+  m.Guardrail("pseudonymize;store=false", R"({"KR_PHONE":2,"PERSON_NAME":1})");
+  m.Guardrail("pseudonymize;store=false;region=kr", R"({"KR_PHONE":1})");
+  m.Guardrail("block", R"({"SECRET":1})");
+  t = m.Render();
+  EXPECT_NE(t.find("gwanmun_guardrail_actions_total{action=\"pseudonymize\"} 2"), std::string::npos) << t;
+  EXPECT_NE(t.find("gwanmun_guardrail_actions_total{action=\"block\"} 1"), std::string::npos);
+  EXPECT_NE(t.find("gwanmun_guardrail_findings_total{type=\"KR_PHONE\"} 3"), std::string::npos);
+  EXPECT_NE(t.find("gwanmun_guardrail_findings_total{type=\"SECRET\"} 1"), std::string::npos);
 }
 
 // A stage that upper-cases data and holds back the last byte of every event
