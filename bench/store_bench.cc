@@ -8,6 +8,13 @@
 //   Group   group commit (default): appends from all threads share commits
 //   Serial  one transaction per AppendAudit on the calling thread
 //   Async   AppendAuditAsync in bursts of 256, each waited for (durable)
+//   Journaled  AppendAuditJournaled (what the gateway uses): durable against
+//           kill -9 on return; real time per iteration at threads:1 is the
+//           latency of one call. The SQLite commits run in the background;
+//           once the queue (max_queue) is full, appends wait for them, so a
+//           long run measures the sustained rate
+//   JournaledFlushed  bursts of 256 AppendAuditJournaled, then FlushAudit:
+//           the rate at which records get into the hash chain
 // and sync NORMAL (default; survives kill -9) or FULL (fsync per commit;
 // survives power loss).
 
@@ -84,6 +91,34 @@ class StoreFixture : public benchmark::Fixture {
     dir_.reset();
   }
 
+  void RunJournaled(benchmark::State& state, bool full) {
+    Open(state, true, full);
+    int64_t i = state.thread_index() * int64_t{1'000'000'000};
+    for (auto _ : state) {
+      Status s = store_->AppendAuditJournaled(Record(++i));
+      if (!s.ok()) state.SkipWithError(s.message().c_str());
+    }
+    state.SetItemsProcessed(state.iterations());
+    if (state.thread_index() == 0) (void)store_->FlushAudit();  // untimed
+    Close(state);
+  }
+
+  void RunJournaledFlushed(benchmark::State& state, bool full) {
+    constexpr int64_t kBurst = 256;
+    Open(state, true, full);
+    int64_t i = state.thread_index() * int64_t{1'000'000'000};
+    for (auto _ : state) {
+      for (int64_t k = 0; k < kBurst; ++k) {
+        Status s = store_->AppendAuditJournaled(Record(++i));
+        if (!s.ok()) state.SkipWithError(s.message().c_str());
+      }
+      Status s = store_->FlushAudit();
+      if (!s.ok()) state.SkipWithError(s.message().c_str());
+    }
+    state.SetItemsProcessed(state.iterations() * kBurst);
+    Close(state);
+  }
+
   void RunSync(benchmark::State& state, bool group, bool full) {
     Open(state, group, full);
     int64_t i = state.thread_index() * int64_t{1'000'000'000};
@@ -134,6 +169,11 @@ BENCHMARK_DEFINE_F(StoreFixture, AsyncNormal)(benchmark::State& st) { RunAsync(s
 BENCHMARK_DEFINE_F(StoreFixture, GroupFull)(benchmark::State& st) { RunSync(st, true, true); }
 BENCHMARK_DEFINE_F(StoreFixture, SerialFull)(benchmark::State& st) { RunSync(st, false, true); }
 BENCHMARK_DEFINE_F(StoreFixture, AsyncFull)(benchmark::State& st) { RunAsync(st, true); }
+BENCHMARK_DEFINE_F(StoreFixture, JournaledNormal)(benchmark::State& st) { RunJournaled(st, false); }
+BENCHMARK_DEFINE_F(StoreFixture, JournaledFull)(benchmark::State& st) { RunJournaled(st, true); }
+BENCHMARK_DEFINE_F(StoreFixture, JournaledFlushedNormal)(benchmark::State& st) {
+  RunJournaledFlushed(st, false);
+}
 
 #define GWANMUN_THREADS ->Threads(1)->Threads(4)->Threads(16)->Threads(64)->UseRealTime()
 BENCHMARK_REGISTER_F(StoreFixture, GroupNormal) GWANMUN_THREADS;
@@ -142,6 +182,17 @@ BENCHMARK_REGISTER_F(StoreFixture, AsyncNormal)->Threads(1)->Threads(4)->UseReal
 BENCHMARK_REGISTER_F(StoreFixture, GroupFull) GWANMUN_THREADS;
 BENCHMARK_REGISTER_F(StoreFixture, SerialFull)->Threads(1)->Threads(16)->UseRealTime();
 BENCHMARK_REGISTER_F(StoreFixture, AsyncFull)->Threads(1)->Threads(4)->UseRealTime();
+BENCHMARK_REGISTER_F(StoreFixture, JournaledNormal)->Threads(1)->Threads(64)->UseRealTime();
+// 20000 appends stay below max_queue: no waiting for commits, so the time
+// per iteration is the latency of one call as the gateway sees it.
+BENCHMARK_REGISTER_F(StoreFixture, JournaledNormal)
+    ->Name("StoreFixture/JournaledNormalLatency")
+    ->Iterations(20000)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true)
+    ->UseRealTime();
+BENCHMARK_REGISTER_F(StoreFixture, JournaledFull)->Threads(1)->Threads(64)->UseRealTime();
+BENCHMARK_REGISTER_F(StoreFixture, JournaledFlushedNormal)->Threads(1)->Threads(64)->UseRealTime();
 #undef GWANMUN_THREADS
 
 void BM_Authenticate(benchmark::State& state) {

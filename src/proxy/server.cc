@@ -268,7 +268,6 @@ class Gateway {
   CircuitBreakers breakers_;
   Metrics metrics_;
   std::atomic<bool> draining_{false};
-  std::atomic<int> audits_in_flight_{0};
   std::vector<std::unique_ptr<Worker>> workers_;
   std::chrono::system_clock::time_point started_;
   std::string listen_address_;
@@ -881,7 +880,7 @@ asio::awaitable<bool> Gateway::ClientGone(Worker& w, Ctx& ctx) {
   co_return false;
 }
 
-asio::awaitable<Status> Gateway::Audit(Worker& w, Ctx& ctx) {
+asio::awaitable<Status> Gateway::Audit(Worker& /*w*/, Ctx& ctx) {
   const Exchange& ex = ctx.ex;
   store::AuditRecord r;
   r.request_id = ex.request_id;
@@ -901,46 +900,15 @@ asio::awaitable<Status> Gateway::Audit(Worker& w, Ctx& ctx) {
   r.action = ex.action;
   r.fingerprints = ex.fingerprints;
 
-  // Uncontended (this thread serves no other request and no record is in
-  // flight): append on this thread. The store then commits right here, with
-  // no hand-off to its writer thread and back (two thread wake-ups that
-  // would double the wait at low load), and blocking this event loop for
-  // the commit delays nobody. Otherwise asynchronously, so the event loop
-  // keeps serving while the store's group commit batches concurrent records.
-  int idle = 0;
-  if (w.busy_sessions <= 1 && audits_in_flight_.compare_exchange_strong(idle, 1)) {
-    auto t0 = Clock::now();
-    Status st = opts_.store->AppendAudit(r);
-    audits_in_flight_.fetch_sub(1);
-    metrics_.ObserveAuditWait(Seconds(Clock::now() - t0));
-    co_return st;
-  }
-  struct Waiter {
-    explicit Waiter(asio::io_context& ioc) : timer(ioc) {}
-    asio::steady_timer timer;
-    Status status;
-    bool done = false;
-  };
-  auto waiter = std::make_shared<Waiter>(w.ioc);
-  waiter->timer.expires_at(asio::steady_timer::time_point::max());
-  audits_in_flight_.fetch_add(1);
-  opts_.store->AppendAuditAsync(std::move(r), [waiter, &ioc = w.ioc, this](const Status& st, const store::AuditRecord&) {
-    asio::post(ioc, [waiter, st] {
-      waiter->status = st;
-      waiter->done = true;
-      waiter->timer.cancel();
-    });
-    audits_in_flight_.fetch_sub(1);
-  });
-  if (!waiter->done) {
-    auto t0 = Clock::now();
-    error_code ec;
-    co_await waiter->timer.async_wait(Redirect(ec));
-    metrics_.ObserveAuditWait(Seconds(Clock::now() - t0));
-  } else {
-    metrics_.ObserveAuditWait(0);
-  }
-  co_return waiter->status;
+  // One write(2) to the store's audit journal on this event-loop thread: the
+  // record is then durable against kill -9 (fdatasync'ed too with
+  // synchronous=FULL), and the store commits it into the hash chain in the
+  // background, batched with others. No thread hand-off, no waiting for
+  // SQLite.
+  auto t0 = Clock::now();
+  Status st = opts_.store->AppendAuditJournaled(std::move(r));
+  metrics_.ObserveAuditWait(Seconds(Clock::now() - t0));
+  co_return st;
 }
 
 void Gateway::Record(Ctx& ctx) {
@@ -1098,12 +1066,12 @@ Status Gateway::Run() {
   for (auto& w : workers_) {
     if (w->thread.joinable()) w->thread.join();
   }
-  // Audit callbacks post into the (stopped) worker contexts: let them finish
-  // before the contexts go away.
-  for (int i = 0; i < 500 && audits_in_flight_.load() > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
   workers_.clear();
+  // Every journaled record into the hash chain before returning.
+  if (Status flushed = opts_.store->FlushAudit(); !flushed.ok()) {
+    logs_.Error("audit flush failed at shutdown; records stay in the journal",
+                {{"error", flushed.message()}});
+  }
   logs_.Info("stopped");
   logs_.Flush();
   return Status::Ok();

@@ -13,12 +13,18 @@
 // accepting, finish requests in flight (up to server.drain_timeout_ms) and
 // return.
 //
-// Every /v1 request gets exactly one audit record (Store::AppendAuditAsync).
-// The last bytes of a response — the whole non-streaming response, or a
-// stream's terminal event ("[DONE]", "response.completed", …) and end — are
-// written only after the record is durable, so a response a client received
-// is in the log even if the process is killed right after. If the audit
-// write fails the response is withheld (500, or the stream is cut).
+// Every /v1 request gets exactly one audit record
+// (Store::AppendAuditJournaled: one write(2) to the store's per-process audit
+// journal on the event-loop thread; the store commits it into the hash chain
+// in the background). The last bytes of a response — the whole
+// non-streaming response, or a stream's terminal event ("[DONE]",
+// "response.completed", …) and end — are written only after that call
+// returned OK, i.e. the record is durable against a process crash, so a
+// response a client received is in the log even if the process is killed
+// right after (the next store opened on the database replays the journal).
+// If the audit write fails the response is withheld (500, or the stream is
+// cut). RunGateway returns after Store::FlushAudit, so on a graceful stop
+// every record is in the chain.
 
 #ifndef GWANMUN_PROXY_SERVER_H_
 #define GWANMUN_PROXY_SERVER_H_

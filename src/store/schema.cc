@@ -57,9 +57,23 @@ constexpr std::string_view kV2 = R"sql(
 ALTER TABLE api_keys ADD COLUMN policy TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 3: progress of the per-process audit journals (audit_journal.h).
+// One row per journal file (name = file name without directory) that has
+// had records committed: committed_jseq is the highest jseq of that journal
+// whose record is in the chain, updated in the same transaction as the
+// records. Recovery replays only entries above it, so a crash between a
+// commit and the journal's truncation never appends a record twice.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE audit_journals (
+  name           TEXT PRIMARY KEY,
+  committed_jseq INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "keys, audit log, audit head", kV1},
     {2, "per-key guardrail policy", kV2},
+    {3, "audit journal progress", kV3},
 };
 
 }  // namespace

@@ -84,6 +84,14 @@ inline constexpr std::string_view kSelectAuditAll =
     " latency_ms, tokens_in, tokens_out, findings, action, fingerprints, prev_hash, hash"
     " FROM audit_log ORDER BY seq";
 
+// --- audit journals (progress of each per-process journal file) ---
+inline constexpr std::string_view kSelectJournalCommitted =
+    "SELECT committed_jseq FROM audit_journals WHERE name = ?1";
+inline constexpr std::string_view kUpsertJournalCommitted =
+    "INSERT INTO audit_journals(name, committed_jseq) VALUES (?1, ?2)"
+    " ON CONFLICT(name) DO UPDATE SET committed_jseq = excluded.committed_jseq";
+inline constexpr std::string_view kDeleteJournal = "DELETE FROM audit_journals WHERE name = ?1";
+
 }  // namespace gwanmun::store::schema
 
 #endif  // GWANMUN_STORE_SCHEMA_H_

@@ -14,9 +14,27 @@
 // with synchronous=FULL, one fsync) serves many requests. The next commit is
 // run by a synchronous caller that finds none running (no thread hand-off
 // when idle) or else by the writer thread.
+//
+// Journaled appends (AppendAuditJournaled): the record is written to this
+// process's audit journal (audit_journal.h) with one write(2), under
+// journal_mu_, and queued for the writer in the same critical section, so
+// the queue holds journaled records in jseq order. Each commit that holds
+// journaled records also sets the journal's audit_journals.committed_jseq to
+// the highest jseq it commits, in the same transaction. A failed commit puts
+// its journaled records back at the queue's head and is retried with
+// backoff (they must enter the chain before any later jseq is marked
+// committed). Once everything written is committed and the journal has
+// grown past kJournalTruncateBytes, it is cut to 0 bytes (jseq keeps
+// counting). On a clean close: drain, truncate + fsync, delete the row, then
+// unlink the file; if something is still uncommitted the file is left for
+// recovery. Opening a store replays the journals of dead processes (their
+// flock is free): entries above committed_jseq, in jseq order, with the
+// bookkeeping in the same transaction, so a crash at any point never
+// appends an entry twice.
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -30,6 +48,7 @@
 #include <utility>
 
 #include "store/audit_chain.h"
+#include "store/audit_journal.h"
 #include "store/crypto.h"
 #include "store/fingerprint.h"
 #include "store/schema.h"
@@ -47,6 +66,15 @@ constexpr std::string_view kSecretPrefix = "gw-";
 constexpr size_t kSecretRandomBytes = 32;  // 256 bits
 constexpr size_t kKeyIdRandomBytes = 8;
 constexpr size_t kMaxSecretSize = 512;  // anything longer is not ours
+// A fully committed journal is cut to 0 bytes once it is at least this big
+// (a truncation per tiny commit would cost an inode update each time).
+constexpr uint64_t kJournalTruncateBytes = 256 * 1024;
+// Records per transaction when replaying an orphaned journal.
+constexpr size_t kReplayBatch = 4096;
+// A failed commit of journaled records is retried after 10 ms, doubling up
+// to 1 s; when closing, given up after this many failures in a row (the
+// records stay in the journal for the next open).
+constexpr int kMaxRetriesWhenClosing = 3;
 
 // A connection and the mutex that serialises its use.
 struct Slot {
@@ -160,6 +188,7 @@ class SqliteStore final : public Store {
     queue_cv_.notify_all();
     space_cv_.notify_all();
     if (writer_thread_.joinable()) writer_thread_.join();  // drains the queue first
+    CloseJournal();
   }
 
   Status Init(const std::string& path) {
@@ -185,6 +214,13 @@ class SqliteStore final : public Store {
     }
     if (Status s = w.Exec(schema::kPragmaForeignKeys); !s.ok()) return s;
     if (Status s = Migrate(w); !s.ok()) return s;
+    if (!in_memory) {
+      std::error_code ec;
+      auto abs = std::filesystem::absolute(path, ec);
+      path_ = ec ? path : abs.string();
+      journal_enabled_ = options_.audit_journal;
+      if (Status s = RecoverJournals(); !s.ok()) return s;
+    }
     // An in-memory database is private to its connection: readers share the
     // writer there.
     if (!in_memory) {
@@ -371,6 +407,52 @@ class SqliteStore final : public Store {
     Enqueue(std::move(record), std::move(done), /*may_lead=*/false);
   }
 
+  Status AppendAuditJournaled(AuditRecord record) override {
+    if (!journal_enabled_) return AppendAudit(record);
+    NormalizeAuditRecord(record);
+    {
+      std::unique_lock<std::mutex> l(queue_mu_);
+      space_cv_.wait(l, [&] { return stopping_ || queue_.size() < options_.max_queue; });
+      if (stopping_) return Status::Error("store is closing");
+    }
+    int64_t jseq = 0;
+    {
+      std::lock_guard<std::mutex> j(journal_mu_);
+      if (!journal_) {
+        auto created = JournalFile::Create(path_, FullSync());
+        if (!created.ok()) return Status::Error("audit journal: " + created.status().message());
+        journal_ = std::move(created).value();
+        journal_name_ = journal_->name();
+      }
+      jseq = journal_written_ + 1;
+      if (Status s = journal_->Append(EncodeJournalEntry(jseq, record)); !s.ok()) {
+        return Status::Error("audit journal: " + s.message());
+      }
+      journal_written_ = jseq;
+      // Queued under journal_mu_: queue order = jseq order.
+      std::unique_lock<std::mutex> l(queue_mu_);
+      if (!writer_thread_.joinable()) writer_thread_ = std::thread([this] { WriterLoop(); });
+      queue_.push_back(Pending{std::move(record), nullptr, jseq, ++next_ticket_});
+      const bool wake = !committing_;
+      l.unlock();
+      if (wake) queue_cv_.notify_one();
+    }
+    if (FullSync()) return SyncJournal(jseq);
+    return Status::Ok();
+  }
+
+  Status FlushAudit() override {
+    std::unique_lock<std::mutex> l(queue_mu_);
+    const uint64_t target = next_ticket_;
+    const uint64_t failures = commit_failures_;
+    flush_cv_.wait(l, [&] { return resolved_ticket_ >= target || commit_failures_ != failures; });
+    if (resolved_ticket_ >= target) return Status::Ok();
+    return Status::Error("audit commit failed (journaled records are retried): " +
+                         last_failure_.message());
+  }
+
+  AuditRecoveryReport AuditRecovery() const override { return recovery_; }
+
   Result<std::vector<AuditRecord>> ReadAudit(int64_t after_seq, size_t limit) override {
     return WithReader([&](Connection& c) -> Result<std::vector<AuditRecord>> {
       auto st = c.Prepare(schema::kSelectAuditAfter);
@@ -462,7 +544,28 @@ class SqliteStore final : public Store {
   struct Pending {
     AuditRecord record;
     AppendCallback done;
+    int64_t jseq = 0;     // > 0: journaled (no callback; retried on failure)
+    uint64_t ticket = 0;  // queue order, for FlushAudit
   };
+
+  bool FullSync() const { return options_.synchronous == SqliteOptions::Synchronous::kFull; }
+
+  // fdatasync of the journal covering at least `jseq`. One sync serves
+  // every entry written before it started (group commit style).
+  Status SyncJournal(int64_t jseq) {
+    std::lock_guard<std::mutex> s(sync_mu_);
+    if (journal_synced_ >= jseq) return Status::Ok();
+    int64_t target = 0;
+    JournalFile* file = nullptr;
+    {
+      std::lock_guard<std::mutex> j(journal_mu_);
+      target = journal_written_;
+      file = journal_.get();  // lives until the store is destroyed
+    }
+    Status st = file->Sync();  // only reads the fd: safe beside appends
+    if (st.ok()) journal_synced_ = target;
+    return st;
+  }
 
   // Runs f(Connection&) on a free reader (or waits for one).
   template <typename F>
@@ -496,7 +599,7 @@ class SqliteStore final : public Store {
       return;
     }
     if (!writer_thread_.joinable()) writer_thread_ = std::thread([this] { WriterLoop(); });
-    queue_.push_back(Pending{std::move(record), std::move(done)});
+    queue_.push_back(Pending{std::move(record), std::move(done), 0, ++next_ticket_});
     if (may_lead && !committing_) {
       CommitBatchLocked(l);
     } else if (!committing_) {
@@ -510,6 +613,16 @@ class SqliteStore final : public Store {
     for (;;) {
       queue_cv_.wait(l, [&] { return (stopping_ || !queue_.empty()) && !committing_; });
       if (queue_.empty()) return;  // stopping, and everything is committed
+      if (consecutive_failures_ > 0) {
+        if (stopping_ && consecutive_failures_ >= kMaxRetriesWhenClosing) {
+          DropQueueLocked(l);  // journaled records stay in the journal
+          return;
+        }
+        if (std::chrono::steady_clock::now() < retry_at_) {
+          queue_cv_.wait_until(l, retry_at_);
+          continue;
+        }
+      }
       CommitBatchLocked(l);
       if (!l.owns_lock()) l.lock();
     }
@@ -528,12 +641,19 @@ class SqliteStore final : public Store {
     space_cv_.notify_all();
     std::vector<AuditRecord*> records;
     records.reserve(batch.size());
-    for (auto& p : batch) records.push_back(&p.record);
+    int64_t max_jseq = 0;
+    for (auto& p : batch) {
+      records.push_back(&p.record);
+      max_jseq = std::max(max_jseq, p.jseq);
+    }
     Status s;
     {
       std::lock_guard<std::mutex> w(writer_.mu);
-      s = CommitRecords(records);
+      // journal_name_ was set before the first journaled record was queued
+      // (ordered by queue_mu_).
+      s = CommitRecords(records, max_jseq > 0 ? std::string_view(journal_name_) : "", max_jseq);
     }
+    if (s.ok() && max_jseq > 0) JournalCommitted(max_jseq);
     for (auto& p : batch) {
       if (!p.done) continue;
       try {
@@ -543,17 +663,177 @@ class SqliteStore final : public Store {
       }
     }
     l.lock();
+    if (s.ok()) {
+      consecutive_failures_ = 0;
+    } else {
+      // Journaled records must reach the chain before any later jseq is
+      // marked committed: back to the head of the queue, in order.
+      std::deque<Pending> retry;
+      for (auto& p : batch) {
+        if (p.jseq > 0) retry.push_back(std::move(p));
+      }
+      queue_.insert(queue_.begin(), std::make_move_iterator(retry.begin()),
+                    std::make_move_iterator(retry.end()));
+      ++commit_failures_;
+      ++consecutive_failures_;
+      last_failure_ = s;
+      const auto backoff = std::chrono::milliseconds(
+          std::min<int64_t>(1000, int64_t{10} << std::min(consecutive_failures_ - 1, 7)));
+      retry_at_ = std::chrono::steady_clock::now() + backoff;
+    }
     committing_ = false;
+    UpdateResolvedLocked();
     const bool more = !queue_.empty() || stopping_;
     l.unlock();
+    flush_cv_.notify_all();
     if (more) queue_cv_.notify_one();
   }
 
+  // With queue_mu_ held and no commit running: every ticket before the
+  // queue's head is resolved (committed, or failed and reported).
+  void UpdateResolvedLocked() {
+    resolved_ticket_ = queue_.empty() ? next_ticket_ : queue_.front().ticket - 1;
+  }
+
+  // Closing with commits failing: fails the callbacks of what is queued and
+  // forgets it. Journaled records stay in the journal (CloseJournal then
+  // leaves the file, and the next open replays it).
+  void DropQueueLocked(std::unique_lock<std::mutex>& l) {
+    std::deque<Pending> dropped = std::move(queue_);
+    queue_.clear();
+    resolved_ticket_ = next_ticket_;
+    const Status s =
+        Status::Error("store closed while audit commits were failing: " + last_failure_.message());
+    l.unlock();
+    flush_cv_.notify_all();
+    space_cv_.notify_all();
+    for (auto& p : dropped) {
+      if (!p.done) continue;
+      try {
+        p.done(s, p.record);
+      } catch (...) {
+      }
+    }
+    l.lock();
+  }
+
+  // After a commit that made every jseq <= `jseq` part of the chain.
+  void JournalCommitted(int64_t jseq) {
+    std::lock_guard<std::mutex> j(journal_mu_);
+    journal_committed_ = jseq;
+    // Under journal_mu_, so no append races in between the check and the
+    // cut. A failed truncation is harmless (committed_jseq skips entries).
+    if (journal_committed_ == journal_written_ && journal_->size() >= kJournalTruncateBytes) {
+      (void)journal_->Truncate();
+    }
+  }
+
+  // Clean close, after the writer thread has drained the queue: if every
+  // journaled record is committed, truncate (and fsync, so the truncation
+  // is durable before the row goes), delete the journal's row, unlink the
+  // file. Otherwise leave both for recovery by the next open.
+  void CloseJournal() {
+    std::lock_guard<std::mutex> j(journal_mu_);
+    if (!journal_ || journal_committed_ != journal_written_) return;
+    if (!journal_->Truncate().ok() || !journal_->Sync().ok()) return;
+    {
+      std::lock_guard<std::mutex> w(writer_.mu);
+      auto st = writer_.conn->Prepare(schema::kDeleteJournal);
+      if (!st.ok()) return;
+      st.value().Bind(1, std::string_view(journal_name_));
+      if (!st.value().Run().ok()) return;  // an empty file + row: recovery removes both
+    }
+    (void)journal_->Unlink();
+  }
+
+  // Replays the journals of processes that are gone (see the file comment).
+  Status RecoverJournals() {
+    auto orphans = JournalFile::OpenOrphans(path_);
+    if (!orphans.ok()) return orphans.status();
+    for (auto& file : orphans.value()) {
+      if (Status s = RecoverJournal(*file); !s.ok()) {
+        return Status::Error("recovering audit journal " + file->path() + ": " + s.message());
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status RecoverJournal(JournalFile& file) {
+    auto read = file.Read();
+    if (!read.ok()) return read.status();
+    JournalContents& contents = read.value();
+    const std::string name = file.name();
+    ++recovery_.journals;
+    if (contents.ignored_bytes > 0) {
+      ++recovery_.torn_or_corrupt;
+      recovery_.ignored_bytes += static_cast<int64_t>(contents.ignored_bytes);
+    }
+    std::lock_guard<std::mutex> w(writer_.mu);
+    Connection& c = *writer_.conn;
+    size_t next = 0;  // index of the first entry not yet looked at
+    bool first = true;
+    while (first || next < contents.entries.size()) {
+      Transaction tx(c);
+      if (Status s = tx.Begin(/*immediate=*/true); !s.ok()) return s;
+      auto committed = JournalCommittedJseq(c, name);
+      if (!committed.ok()) return committed.status();
+      while (next < contents.entries.size() && contents.entries[next].jseq <= committed.value()) {
+        ++next;
+        if (first) ++recovery_.already_committed;
+      }
+      first = false;
+      std::vector<AuditRecord*> records;
+      int64_t last = 0;
+      for (; next < contents.entries.size() && records.size() < kReplayBatch; ++next) {
+        records.push_back(&contents.entries[next].record);
+        last = contents.entries[next].jseq;
+      }
+      if (records.empty()) break;
+      if (Status s = AppendToChain(c, records); !s.ok()) return s;
+      if (Status s = SetJournalCommitted(c, name, last); !s.ok()) return s;
+      if (Status s = tx.Commit(); !s.ok()) return s;
+      recovery_.replayed += static_cast<int64_t>(records.size());
+    }
+    // Everything is in the chain and the row says so. Remove the file first
+    // (or make it durably empty), then the row, so no state replays twice.
+    if (file.Truncate().ok() && file.Sync().ok()) {
+      if (Status s = DeleteJournalRow(c, name); !s.ok()) return s;
+      return file.Unlink();
+    }
+    if (Status s = file.Unlink(); !s.ok()) return s;
+    return DeleteJournalRow(c, name);
+  }
+
+  static Result<int64_t> JournalCommittedJseq(Connection& c, const std::string& name) {
+    auto st = c.Prepare(schema::kSelectJournalCommitted);
+    if (!st.ok()) return st.status();
+    st.value().Bind(1, std::string_view(name));
+    auto row = st.value().Step();
+    if (!row.ok()) return row.status();
+    return row.value() ? st.value().Int(0) : int64_t{0};
+  }
+
+  static Status SetJournalCommitted(Connection& c, std::string_view name, int64_t jseq) {
+    auto st = c.Prepare(schema::kUpsertJournalCommitted);
+    if (!st.ok()) return st.status();
+    st.value().Bind(1, name).Bind(2, jseq);
+    return st.value().Run();
+  }
+
+  static Status DeleteJournalRow(Connection& c, std::string_view name) {
+    auto st = c.Prepare(schema::kDeleteJournal);
+    if (!st.ok()) return st.status();
+    st.value().Bind(1, name);
+    return st.value().Run();
+  }
+
   // Appends `records` (normalised) in one transaction, filling seq,
-  // prev_hash and hash. On failure nothing is stored and those fields are
-  // cleared. Caller holds writer_.mu.
-  Status CommitRecords(std::span<AuditRecord* const> records) {
-    Status s = TryCommitRecords(records);
+  // prev_hash and hash; with `committed_jseq` > 0 also records that
+  // journal `journal_name` is committed up to there. On failure nothing is
+  // stored and those fields are cleared. Caller holds writer_.mu.
+  Status CommitRecords(std::span<AuditRecord* const> records, std::string_view journal_name = {},
+                       int64_t committed_jseq = 0) {
+    Status s = TryCommitRecords(records, journal_name, committed_jseq);
     if (!s.ok()) {
       for (AuditRecord* r : records) {
         r->seq = 0;
@@ -564,10 +844,23 @@ class SqliteStore final : public Store {
     return s;
   }
 
-  Status TryCommitRecords(std::span<AuditRecord* const> records) {
+  Status TryCommitRecords(std::span<AuditRecord* const> records, std::string_view journal_name,
+                          int64_t committed_jseq) {
     Connection& c = *writer_.conn;
     Transaction tx(c);
     if (Status s = tx.Begin(/*immediate=*/true); !s.ok()) return s;
+    if (Status s = AppendToChain(c, records); !s.ok()) return s;
+    if (committed_jseq > 0) {
+      if (Status s = SetJournalCommitted(c, journal_name, committed_jseq); !s.ok()) return s;
+    }
+    // Returns only once COMMIT has written the WAL (and fsync'ed it with
+    // synchronous=FULL): see SqliteOptions::synchronous.
+    return tx.Commit();
+  }
+
+  // Inside an open write transaction: reads the head, inserts `records`
+  // with the next seqs and chained hashes, updates the head.
+  static Status AppendToChain(Connection& c, std::span<AuditRecord* const> records) {
     auto head = ReadHead(c);
     if (!head.ok()) return head.status();
     int64_t seq = head.value().seq;
@@ -607,9 +900,7 @@ class SqliteStore final : public Store {
       st.value().Bind(1, seq).Bind(2, prev);
       if (Status s = st.value().Run(); !s.ok()) return s;
     }
-    // Returns only once COMMIT has written the WAL (and fsync'ed it with
-    // synchronous=FULL): see SqliteOptions::synchronous.
-    return tx.Commit();
+    return Status::Ok();
   }
 
   SqliteOptions options_;
@@ -623,7 +914,26 @@ class SqliteStore final : public Store {
   std::deque<Pending> queue_;
   bool committing_ = false;  // a batch is being committed (by a leader or the writer)
   bool stopping_ = false;
+  uint64_t next_ticket_ = 0;      // tickets handed out (Pending::ticket)
+  uint64_t resolved_ticket_ = 0;  // every ticket <= this is committed or failed
+  uint64_t commit_failures_ = 0;  // failed commits so far
+  int consecutive_failures_ = 0;
+  Status last_failure_;
+  std::chrono::steady_clock::time_point retry_at_;
+  std::condition_variable flush_cv_;  // FlushAudit: resolved_ticket_ moved or a commit failed
   std::thread writer_thread_;
+
+  // Audit journal. Lock order: journal_mu_, then queue_mu_ or writer_.mu.
+  std::string path_;  // absolute database path ("" in memory)
+  bool journal_enabled_ = false;
+  std::mutex journal_mu_;
+  std::unique_ptr<JournalFile> journal_;  // created by the first journaled append
+  std::string journal_name_;              // journal_->name(), set with it
+  int64_t journal_written_ = 0;           // last jseq written
+  int64_t journal_committed_ = 0;         // last jseq in the chain
+  std::mutex sync_mu_;                    // synchronous=FULL: one fdatasync at a time
+  int64_t journal_synced_ = 0;            // under sync_mu_
+  AuditRecoveryReport recovery_;          // set by Init
 };
 
 }  // namespace

@@ -98,6 +98,16 @@ struct AuditHead {
   std::string hash;
 };
 
+// What opening a store found in the audit journals of processes that are
+// gone (see AppendAuditJournaled and docs/storage.md).
+struct AuditRecoveryReport {
+  int64_t journals = 0;           // orphaned journal files recovered (and removed)
+  int64_t replayed = 0;           // records appended to the chain from them
+  int64_t already_committed = 0;  // entries skipped: committed before the crash
+  int64_t torn_or_corrupt = 0;    // journals whose tail was torn or corrupt
+  int64_t ignored_bytes = 0;      // bytes of those tails, not replayed
+};
+
 // Called once an asynchronously appended record is durable (or failed), on
 // the thread that ran the commit (the store's writer thread, or a thread
 // inside AppendAudit): keep it short, non-blocking and non-throwing (e.g.
@@ -151,6 +161,25 @@ class Store {
   // through ReadAudit (a full scan).
   virtual Result<std::vector<AuditRecord>> FindAuditByFingerprint(std::string_view fingerprint_hex,
                                                                   size_t limit);
+  // Records `record` durably against a process crash (kill -9) and returns at
+  // once; the record enters the hash chain shortly after, in a background
+  // commit (seq/hash assigned then). Same guarantee as AppendAudit returning
+  // OK, without waiting for SQLite. On error the record may or may not enter
+  // the chain later. Default: AppendAudit.
+  //
+  // SQLite store: one write(2) of the record to this process's audit journal
+  // (plus fdatasync with synchronous=FULL), then queued for the writer
+  // thread's group commit. A journal left by a killed process is replayed
+  // into the chain by the next store opened on the database (any process);
+  // replayed records get their seq/hash at replay time, so their position in
+  // the chain reflects replay time while `time` is the request time.
+  virtual Status AppendAuditJournaled(AuditRecord record) { return AppendAudit(record); }
+  // Blocks until every record appended so far (either way) is in the chain,
+  // or returns an error if a commit fails meanwhile (journaled records are
+  // then retried in the background). For tests, CLI, shutdown.
+  virtual Status FlushAudit() { return Status::Ok(); }
+  // What this store's opening recovered from orphaned audit journals.
+  virtual AuditRecoveryReport AuditRecovery() const { return {}; }
 };
 
 // How the SQLite store trades durability for speed.
@@ -173,6 +202,10 @@ struct SqliteOptions {
   size_t max_queue = 65536;    // uncommitted records before callers block
   int busy_timeout_ms = 5000;  // waiting for another process's write lock
   int read_connections = 4;    // readers (Authenticate, ReadAudit, …)
+  // AppendAuditJournaled writes this process's audit journal (file-backed
+  // databases only). Off: it is AppendAudit. Recovery of journals left by
+  // other processes runs on open either way.
+  bool audit_journal = true;
 };
 
 // Opens (creating and migrating if needed) an SQLite store at `path`.

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startMock } from './mock_upstream.mjs';
-import { startGateway, createKey, revokeKey, request, yamlConfig, sleep, waitFor, auditRecords } from './lib/harness.mjs';
+import { startGateway, createKey, revokeKey, request, yamlConfig, sleep, waitFor, auditRecordsWith } from './lib/harness.mjs';
 
 let mock, gw, key, limited, rpmKey, tpmKey;
 
@@ -165,7 +165,7 @@ test('504: upstream timeout, and the hung upstream request is abandoned', async 
 test('error responses are audited too', async () => {
   const r = await request(url('/v1/chat/completions'), { key: key.secret, body: chat({ model: 'gpt-9' }) });
   const id = r.headers.get('x-request-id');
-  const rec = auditRecords(gw.dataDir).find((x) => x.request_id === id);
+  const rec = (await auditRecordsWith(gw.dataDir, [id])).find((x) => x.request_id === id);
   assert.equal(rec.status, 404);
   assert.equal(rec.key_id, key.key_id);
 });

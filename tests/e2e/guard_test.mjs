@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import OpenAI6 from 'openai6';
 import OpenAI7 from 'openai7';
 import { startMock } from './mock_upstream.mjs';
-import { startGateway, request, yamlConfig, auditRecords, cli, createKey } from './lib/harness.mjs';
+import { startGateway, request, yamlConfig, auditRecords, auditRecordsWith, cli, createKey } from './lib/harness.mjs';
 import { values, digitsOnly, NAMES } from './lib/korean_values.mjs';
 
 let mock, gw;
@@ -683,15 +683,17 @@ describe('9. residency', () => {
       assert.equal(kr.requests.length, 10);
       assert.equal(us.requests.length, 0, 'no RRN-bearing request went to us');
       // Without an RRN (a phone is pseudonymized but has no residency rule): both regions are used.
+      let lastId;
       for (let i = 0; i < 24; i++) {
         const r = await request(`${g.url}/v1/chat/completions`, {
           body: { model: 'mock-gpt', messages: [{ role: 'user', content: `번호 ${v.phone()}` }] },
         });
         assert.equal(r.status, 200, r.text);
+        lastId = r.headers.get('x-request-id');
       }
       assert.ok(us.requests.length > 0, 'requests without an RRN may go to us');
       assert.ok(kr.requests.length > 10);
-      const rec = auditRecords(g.dataDir).find((x) => x.action.includes('region=kr'));
+      const rec = (await auditRecordsWith(g.dataDir, [lastId])).find((x) => x.action.includes('region=kr'));
       assert.ok(rec, 'audit notes the region restriction');
       assert.equal(rec.region, 'kr');
     } finally {
@@ -890,6 +892,7 @@ describe('12. audit', () => {
       const b = await request(`${g.url}/v1/chat/completions`, { body: { model: 'mock-gpt', messages: [{ role: 'user', content: `키 ${secret}` }] } });
       assert.equal(b.status, 403);
 
+      await auditRecordsWith(g.dataDir, [r, s, b].map((x) => x.headers.get('x-request-id')));
       const exp = cli(['audit', 'export', '--data-dir', g.dataDir, '--format', 'jsonl']);
       assert.equal(exp.status, 0, exp.stderr);
       const recs = exp.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import fs from 'node:fs';
 import { startMock } from './mock_upstream.mjs';
-import { startGateway, request, yamlConfig, waitFor, auditRecords, sleep } from './lib/harness.mjs';
+import { startGateway, request, yamlConfig, waitFor, auditRecords, auditRecordsWith, sleep } from './lib/harness.mjs';
 
 let a, b, c, gw;
 
@@ -58,7 +58,8 @@ test('upstream 500 → retry on the same upstream → fallback to the next', asy
   assert.equal(r.status, 200, r.text);
   assert.equal(a.byModel('fail-always').length, 2, 'first upstream: try + 1 retry');
   assert.equal(b.byModel('mock-gpt').length, 1, 'then the fallback');
-  const rec = auditRecords(gw.dataDir).find((x) => x.request_id === r.headers.get('x-request-id'));
+  const id = r.headers.get('x-request-id');
+  const rec = (await auditRecordsWith(gw.dataDir, [id])).find((x) => x.request_id === id);
   assert.equal(rec.upstream, 'b');
   assert.equal(rec.region, 'us');
 });

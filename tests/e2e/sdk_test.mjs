@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import OpenAI6 from 'openai6';
 import OpenAI7 from 'openai7';
 import { startMock } from './mock_upstream.mjs';
-import { startGateway, createKey, auditRecords, yamlConfig, request } from './lib/harness.mjs';
+import { startGateway, createKey, auditRecordsWith, yamlConfig, request } from './lib/harness.mjs';
 
 const REAL_KEY = 'sk-real-upstream-secret-0123456789';
 let mock, gw, key, limitedKey;
@@ -170,7 +170,7 @@ test('the real upstream key never reaches clients, and every request is audited'
   assert.ok(!r.text.includes(REAL_KEY));
   for (const [, v] of r.headers) assert.ok(!v.includes(REAL_KEY));
   const id = r.headers.get('x-request-id');
-  const recs = auditRecords(gw.dataDir);
+  const recs = await auditRecordsWith(gw.dataDir, [id]);
   const rec = recs.find((x) => x.request_id === id);
   assert.ok(rec, 'audit record for the request');
   assert.equal(rec.status, 200);

@@ -130,6 +130,21 @@ export function auditRecords(dataDir) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// The audit log once it holds a record for every one of `requestIds`. A
+// record is crash-durable (journaled) before its response is sent, but it
+// enters the hash-chained log a moment later (docs/storage.md), so a reader
+// polls; the records of a gateway's requests enter the log in order.
+export async function auditRecordsWith(dataDir, requestIds, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const recs = auditRecords(dataDir);
+    const have = new Set(recs.map((r) => r.request_id));
+    if (requestIds.every((id) => have.has(id))) return recs;
+    if (Date.now() > deadline) throw new Error(`audit records missing: ${requestIds.filter((id) => !have.has(id))}`);
+    await sleep(25);
+  }
+}
+
 // Waits until fn() is truthy (polling), or throws after timeoutMs.
 export async function waitFor(fn, timeoutMs = 5000, what = 'condition') {
   const deadline = Date.now() + timeoutMs;
