@@ -433,7 +433,10 @@ class SqliteStore final : public Store {
       std::unique_lock<std::mutex> l(queue_mu_);
       if (!writer_thread_.joinable()) writer_thread_ = std::thread([this] { WriterLoop(); });
       queue_.push_back(Pending{std::move(record), nullptr, jseq, ++next_ticket_});
-      const bool wake = !committing_;
+      // The writer is woken by the first record of an idle queue; while it
+      // lingers to gather a batch, only a full batch wakes it early. (A
+      // journaled record is already durable: nobody waits for its commit.)
+      const bool wake = lingering_ ? queue_.size() >= options_.max_batch : (!committing_ && queue_.size() == 1);
       l.unlock();
       if (wake) queue_cv_.notify_one();
     }
@@ -445,7 +448,10 @@ class SqliteStore final : public Store {
     std::unique_lock<std::mutex> l(queue_mu_);
     const uint64_t target = next_ticket_;
     const uint64_t failures = commit_failures_;
+    ++flush_waiters_;
+    if (lingering_) queue_cv_.notify_all();
     flush_cv_.wait(l, [&] { return resolved_ticket_ >= target || commit_failures_ != failures; });
+    --flush_waiters_;
     if (resolved_ticket_ >= target) return Status::Ok();
     return Status::Error("audit commit failed (journaled records are retried): " +
                          last_failure_.message());
@@ -600,7 +606,8 @@ class SqliteStore final : public Store {
     }
     if (!writer_thread_.joinable()) writer_thread_ = std::thread([this] { WriterLoop(); });
     queue_.push_back(Pending{std::move(record), std::move(done), 0, ++next_ticket_});
-    if (may_lead && !committing_) {
+    ++unjournaled_queued_;
+    if (may_lead && !committing_ && !lingering_) {
       CommitBatchLocked(l);
     } else if (!committing_) {
       l.unlock();
@@ -623,6 +630,18 @@ class SqliteStore final : public Store {
           continue;
         }
       }
+      // Only journaled records queued: they are durable already, so gather
+      // a larger batch for a moment (fewer commits and thread wake-ups under
+      // load). Anyone waiting — a synchronous append, a callback, FlushAudit,
+      // closing — ends the wait at once.
+      if (unjournaled_queued_ == 0 && flush_waiters_ == 0 && !stopping_ && queue_.size() < options_.max_batch) {
+        lingering_ = true;
+        queue_cv_.wait_for(l, kJournalLinger, [&] {
+          return stopping_ || flush_waiters_ > 0 || unjournaled_queued_ > 0 || queue_.size() >= options_.max_batch;
+        });
+        lingering_ = false;
+        if (committing_ || queue_.empty()) continue;  // a leader took the queue meanwhile
+      }
       CommitBatchLocked(l);
       if (!l.owns_lock()) l.lock();
     }
@@ -636,6 +655,9 @@ class SqliteStore final : public Store {
     const size_t n = std::min(queue_.size(), options_.max_batch);
     std::vector<Pending> batch(std::make_move_iterator(queue_.begin()),
                                std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(n)));
+    for (size_t i = 0; i < n; ++i) {
+      if (batch[i].jseq == 0) --unjournaled_queued_;
+    }
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
     l.unlock();
     space_cv_.notify_all();
@@ -701,6 +723,7 @@ class SqliteStore final : public Store {
   void DropQueueLocked(std::unique_lock<std::mutex>& l) {
     std::deque<Pending> dropped = std::move(queue_);
     queue_.clear();
+    unjournaled_queued_ = 0;
     resolved_ticket_ = next_ticket_;
     const Status s =
         Status::Error("store closed while audit commits were failing: " + last_failure_.message());
@@ -913,6 +936,10 @@ class SqliteStore final : public Store {
   std::condition_variable space_cv_;  // producers: room in the queue
   std::deque<Pending> queue_;
   bool committing_ = false;  // a batch is being committed (by a leader or the writer)
+  bool lingering_ = false;   // the writer waits a moment to gather journaled records
+  size_t unjournaled_queued_ = 0;  // queued records someone waits for (not journaled)
+  int flush_waiters_ = 0;          // FlushAudit calls waiting
+  static constexpr std::chrono::milliseconds kJournalLinger{2};
   bool stopping_ = false;
   uint64_t next_ticket_ = 0;      // tickets handed out (Pending::ticket)
   uint64_t resolved_ticket_ = 0;  // every ticket <= this is committed or failed
