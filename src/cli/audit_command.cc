@@ -119,20 +119,13 @@ struct SearchHit {
   std::vector<std::string> types;
 };
 
+// The record's fields (as `audit export` writes them) without metrics,
+// findings, fingerprints or hashes, plus the matching types.
 Json SearchHitJson(const SearchHit& h) {
-  const store::AuditRecord& r = h.record;
-  Json j;
-  j["seq"] = r.seq;
-  j["time"] = r.time;
-  j["request_id"] = r.request_id;
-  j["key_id"] = r.key_id;
-  j["team"] = r.team;
-  j["endpoint"] = r.endpoint;
-  j["model"] = r.model;
-  j["upstream"] = r.upstream;
-  j["region"] = r.region;
-  j["status"] = r.status;
-  j["action"] = r.action;
+  Json j = RecordJson(h.record);
+  for (const char* k : {"latency_ms", "tokens_in", "tokens_out", "findings", "fingerprints", "prev_hash", "hash"}) {
+    j.erase(k);
+  }
   j["types"] = h.types;
   return j;
 }

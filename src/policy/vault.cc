@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "openai/errors.h"
+
 namespace gwanmun::policy {
 namespace {
 
@@ -26,23 +28,8 @@ void ForEachBracketToken(std::string_view s, F f) {
 void AppendEscaped(std::string_view v, Vault::Escape escape, std::string* out) {
   if (escape == Vault::Escape::kNone) {
     out->append(v);
-    return;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (char ch : v) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(ch);
-    } else if (c == '\n') {
-      out->append("\\n");
-    } else if (c < 0x20) {
-      out->append("\\u00");
-      out->push_back(kHex[c >> 4]);
-      out->push_back(kHex[c & 0xF]);
-    } else {
-      out->push_back(ch);
-    }
+  } else {
+    openai::AppendJsonEscaped(v, out);
   }
 }
 

@@ -676,14 +676,7 @@ class SqliteStore final : public Store {
       s = CommitRecords(records, max_jseq > 0 ? std::string_view(journal_name_) : "", max_jseq);
     }
     if (s.ok() && max_jseq > 0) JournalCommitted(max_jseq);
-    for (auto& p : batch) {
-      if (!p.done) continue;
-      try {
-        p.done(s, p.record);
-      } catch (...) {
-        // Callbacks must not throw; one that does must not stop the commits.
-      }
-    }
+    RunCallbacks(batch, s);
     l.lock();
     if (s.ok()) {
       consecutive_failures_ = 0;
@@ -730,14 +723,22 @@ class SqliteStore final : public Store {
     l.unlock();
     flush_cv_.notify_all();
     space_cv_.notify_all();
-    for (auto& p : dropped) {
+    RunCallbacks(dropped, s);
+    l.lock();
+  }
+
+  // Tells the waiters of `pending` (journaled records have none) how their
+  // commit ended. Callbacks must not throw; one that does must not stop the
+  // commits.
+  template <typename Container>
+  static void RunCallbacks(Container& pending, const Status& s) {
+    for (auto& p : pending) {
       if (!p.done) continue;
       try {
         p.done(s, p.record);
       } catch (...) {
       }
     }
-    l.lock();
   }
 
   // After a commit that made every jseq <= `jseq` part of the chain.
