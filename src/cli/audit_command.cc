@@ -123,7 +123,8 @@ struct SearchHit {
 // findings, fingerprints or hashes, plus the matching types.
 Json SearchHitJson(const SearchHit& h) {
   Json j = RecordJson(h.record);
-  for (const char* k : {"latency_ms", "tokens_in", "tokens_out", "findings", "fingerprints", "prev_hash", "hash"}) {
+  for (const char* k :
+       {"latency_ms", "tokens_in", "tokens_out", "findings", "fingerprints", "prev_hash", "hash"}) {
     j.erase(k);
   }
   j["types"] = h.types;
