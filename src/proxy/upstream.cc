@@ -19,6 +19,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
+constexpr size_t kReadBufferBytes = 16384;
+
 auto Redirect(error_code& ec) { return asio::redirect_error(asio::use_awaitable, ec); }
 
 std::string Lower(std::string_view s) {
@@ -176,7 +178,10 @@ auto Visit(Conn& c, F&& f) {
 }
 
 // An idle pooled socket that is readable (EOF, a TLS close_notify, stray
-// bytes) cannot carry a new request.
+// bytes) cannot carry a new request. One used within the last second is
+// not checked (that would cost a system call per request under load): an
+// upstream closing it meanwhile is caught by Send's stale-connection retry.
+constexpr auto kCheckIdleAfter = std::chrono::seconds(1);
 bool LooksDead(Conn& c) {
   char b;
   ssize_t n = ::recv(c.lowest().socket().native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -323,6 +328,7 @@ asio::awaitable<Failure> Connect(asio::io_context& ioc, const UpstreamTarget& t,
   if (ec) co_return Failure::kConnect;
   *slot = std::make_unique<Conn>();
   Conn& c = **slot;
+  c.buffer.reserve(kReadBufferBytes);  // a response head and small body in one read
   c.plain.emplace(ioc);
   c.plain->expires_after(connect_timeout);
   co_await c.plain->async_connect(results, Redirect(ec));
@@ -390,7 +396,8 @@ asio::awaitable<Failure> UpstreamPool::Send(const UpstreamTarget& t, http::reque
         std::unique_ptr<Conn> c = std::move(list.back());
         list.pop_back();
         idle_->count--;
-        if (Clock::now() - c->idle_since <= max_idle && !LooksDead(*c)) {
+        const auto idle_for = Clock::now() - c->idle_since;
+        if (idle_for <= max_idle && (idle_for < kCheckIdleAfter || !LooksDead(*c))) {
           st.conn = std::move(c);
           reused = true;
           break;

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import fs from 'node:fs';
 import { startMock } from './mock_upstream.mjs';
 import { startGateway, request, yamlConfig, waitFor, auditRecords, auditRecordsWith, sleep } from './lib/harness.mjs';
@@ -15,7 +16,7 @@ function config(extraModels = []) {
       {
         name: 'a', base_url: a.url, region: 'kr', weight: 1,
         models: [
-          'mock-gpt', 'slow-stream', 'broken-stream', 'fail-once', 'rate-limit-once',
+          'mock-gpt', 'slow-stream', 'broken-stream', 'fail-once', 'rate-limit-once', 'hang',
           { name: 'flaky', upstream_model: 'fail-always' },
           ...extraModels,
         ],
@@ -120,6 +121,53 @@ test('client disconnect mid-stream cancels the upstream request', async () => {
   await waitFor(() => auditRecords(gw.dataDir).some((x) => x.request_id === requestId), 3000, 'audit record');
   const rec = auditRecords(gw.dataDir).find((x) => x.request_id === requestId);
   assert.equal(rec.status, 499);
+});
+
+test('client disconnect during a non-streaming request cancels the upstream request', async () => {
+  a.reset();
+  const port = Number(gw.address.split(':')[1]);
+  const req = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST',
+    headers: { 'content-type': 'application/json' } });
+  req.on('error', () => {});
+  req.end(JSON.stringify(chat('hang')));
+  await waitFor(() => a.byModel('hang').length === 1, 3000, 'upstream request started');
+  const t0 = Date.now();
+  req.destroy();
+  // The upstream timeout is minutes away: only the client watch closes it.
+  await waitFor(() => a.byModel('hang')[0].cancelled, 3000, 'upstream request cancelled');
+  assert.ok(Date.now() - t0 < 3000);
+});
+
+test('a request pipelined while the previous one is in flight is answered after it, in order', async () => {
+  const port = Number(gw.address.split(':')[1]);
+  const first = JSON.stringify(chat('mock-gpt', {
+    stream: true, messages: [{ role: 'user', content: '첫 번째 요청입니다' }], metadata: { mock_delay_ms: '60' },
+  }));
+  const second = JSON.stringify(chat('mock-gpt', { messages: [{ role: 'user', content: '두 번째' }] }));
+  const head = (body) => 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+  const got = await new Promise((resolve, reject) => {
+    let buf = '';
+    const s = net.connect(port, '127.0.0.1', () => {
+      s.write(head(first) + first);
+      // While the first answer streams (an event every 60 ms), the second request arrives.
+      setTimeout(() => s.write(head(second) + second), 150);
+    });
+    s.setEncoding('utf8');
+    s.on('data', (d) => {
+      buf += d;
+      if (buf.includes('Echo: 두 번째')) {
+        s.end();
+        resolve(buf);
+      }
+    });
+    s.on('error', reject);
+    setTimeout(() => reject(new Error(`no second answer: ${buf}`)), 5000);
+  });
+  const done = got.indexOf('[DONE]');
+  assert.ok(done > 0, 'first answer complete');
+  assert.ok(got.indexOf('HTTP/1.1 200', done) > done, 'second answer after the first');
+  assert.equal(got.split('HTTP/1.1 200').length - 1, 2);
 });
 
 test('an upstream that breaks off a stream → in-band error event, no retry', async () => {

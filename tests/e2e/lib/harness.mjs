@@ -30,7 +30,7 @@ export function tmpDir(prefix = 'gwanmun-e2e-') {
 
 // Runs a gwanmun CLI command synchronously; returns {status, stdout, stderr}.
 export function cli(args, opts = {}) {
-  const r = spawnSync(BINARY, args, { encoding: 'utf8', env: { ...process.env, ...(opts.env || {}) } });
+  const r = spawnSync(BINARY, args, { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...(opts.env || {}) } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
