@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,11 +98,12 @@ Status Errno(const std::string& what, int err) {
   return Status::Error(what + ": " + std::strerror(err));
 }
 
-// write(2) of all of `data`, retrying on EINTR only before anything is
-// written; a short write is reported as an error (the caller cuts back).
-Status WriteOnce(int fd, std::string_view data, const std::string& path) {
+// pwrite(2) of all of `data` at `offset`, retrying on EINTR only before
+// anything is written; a short write is reported as an error (the caller
+// cuts back).
+Status WriteOnce(int fd, std::string_view data, off_t offset, const std::string& path) {
   for (;;) {
-    ssize_t n = ::write(fd, data.data(), data.size());
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), offset);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Errno("write " + path, errno);
     if (static_cast<size_t>(n) != data.size()) {
@@ -178,7 +180,9 @@ JournalContents DecodeJournal(std::string_view bytes) {
     pos += total;
   }
   out.valid_bytes = pos;
-  out.ignored_bytes = bytes.size() - pos;
+  size_t end = bytes.size();
+  while (end > pos && bytes[end - 1] == '\0') --end;  // preallocated room
+  out.ignored_bytes = end - pos;
   return out;
 }
 
@@ -191,7 +195,7 @@ Result<std::unique_ptr<JournalFile>> JournalFile::Create(const std::string& db_p
   // Created and locked under a name recovery ignores, then linked to its
   // real name: the journal is never visible unlocked.
   const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("create audit journal " + tmp, errno);
   auto file = std::make_unique<JournalFile>(Key(), path, fd, 0);
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -217,7 +221,32 @@ Result<std::unique_ptr<JournalFile>> JournalFile::Create(const std::string& db_p
     ::close(dfd);
     if (rc != 0) return Errno("fsync " + dir, err);
   }
+  (void)file->Map(kInitialMapBytes);  // else write(2) per append
   return file;
+}
+
+bool JournalFile::Map(size_t bytes) {
+  // Preallocated, so that writing through the mapping never needs a block
+  // the disk does not have (that would be SIGBUS, not an error).
+  if (::posix_fallocate(fd_, 0, static_cast<off_t>(bytes)) != 0) return false;
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+  if (p == MAP_FAILED) return false;
+  map_ = static_cast<char*>(p);
+  cap_ = bytes;
+  return true;
+}
+
+Status JournalFile::Grow(size_t need) {
+  size_t cap = cap_;
+  while (cap < need) cap *= 2;
+  if (int err = ::posix_fallocate(fd_, 0, static_cast<off_t>(cap)); err != 0) {
+    return Errno("grow audit journal " + path_, err);
+  }
+  void* p = ::mremap(map_, cap_, cap, MREMAP_MAYMOVE);
+  if (p == MAP_FAILED) return Errno("remap audit journal " + path_, errno);
+  map_ = static_cast<char*>(p);
+  cap_ = cap;
+  return Status::Ok();
 }
 
 Result<std::vector<std::unique_ptr<JournalFile>>> JournalFile::OpenOrphans(
@@ -268,6 +297,7 @@ Result<std::vector<std::unique_ptr<JournalFile>>> JournalFile::OpenOrphans(
 }
 
 JournalFile::~JournalFile() {
+  if (map_ != nullptr) ::munmap(map_, cap_);
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -275,7 +305,15 @@ std::string JournalFile::name() const { return std::filesystem::path(path_).file
 
 Status JournalFile::Append(std::string_view frame) {
   if (broken_) return Status::Error("audit journal " + path_ + " is unusable after a failed write");
-  Status s = WriteOnce(fd_, frame, path_);
+  if (map_ != nullptr) {
+    if (size_ + frame.size() > cap_) {
+      if (Status g = Grow(size_ + frame.size()); !g.ok()) return g;
+    }
+    std::memcpy(map_ + size_, frame.data(), frame.size());
+    size_ += frame.size();
+    return Status::Ok();
+  }
+  Status s = WriteOnce(fd_, frame, static_cast<off_t>(size_), path_);
   if (s.ok()) {
     size_ += frame.size();
     return s;
@@ -292,6 +330,20 @@ Status JournalFile::Sync() {
 }
 
 Status JournalFile::Truncate() {
+  if (map_ != nullptr) {
+    // Zeroed, not cut: the room stays allocated and mapped. Zeros end the
+    // valid part, so nothing written before is read again.
+    std::memset(map_, 0, size_);
+    size_ = 0;
+    if (cap_ > kInitialMapBytes) {
+      void* p = ::mremap(map_, cap_, kInitialMapBytes, 0);  // shrinking stays in place
+      if (p != MAP_FAILED) {
+        cap_ = kInitialMapBytes;
+        (void)::ftruncate(fd_, static_cast<off_t>(cap_));
+      }
+    }
+    return Status::Ok();
+  }
   if (::ftruncate(fd_, 0) != 0) return Errno("truncate " + path_, errno);
   size_ = 0;
   return Status::Ok();

@@ -1,6 +1,9 @@
 // The per-process audit journal: an append-only file that makes an audit
-// record durable against a process crash (kill -9) with one write(2), before
-// the record is committed to the SQLite hash chain in the background.
+// record durable against a process crash (kill -9) before the record is
+// committed to the SQLite hash chain in the background. The file is
+// preallocated and mapped (MAP_SHARED): an append is a copy into the page
+// cache, no system call, and survives the process. Where mapping is not
+// possible it is one write(2) instead.
 //
 // File: `<db path>-audit-<pid>-<8 random hex>.journal`, next to the
 // database, mode 0600, created by the first journaled append of a store and
@@ -20,7 +23,8 @@
 //
 // A frame that is torn (the file ends inside it), fails its checksum, has an
 // unknown magic/version or a jseq not above the previous one ends the valid
-// part of a journal: it and everything after it are ignored (and counted).
+// part of a journal: it and everything after it are ignored (and counted),
+// except zero bytes at the end, which are preallocated room, not damage.
 
 #ifndef GWANMUN_STORE_AUDIT_JOURNAL_H_
 #define GWANMUN_STORE_AUDIT_JOURNAL_H_
@@ -54,7 +58,7 @@ std::string EncodeJournalEntry(int64_t jseq, const AuditRecord& record);
 struct JournalContents {
   std::vector<JournalEntry> entries;  // the valid prefix, ascending jseq
   size_t valid_bytes = 0;             // length of that prefix
-  size_t ignored_bytes = 0;           // torn or corrupt bytes after it
+  size_t ignored_bytes = 0;           // torn or corrupt bytes after it (a zero tail excluded)
 };
 
 // Decodes frames from the start of `bytes` up to the first invalid one.
@@ -68,7 +72,8 @@ inline constexpr std::string_view kJournalSuffix = ".journal";
 class JournalFile {
  public:
   // Creates a fresh journal for the database at `db_path`, locked for this
-  // process (O_WRONLY|O_APPEND|O_CLOEXEC, 0600). `sync_dir`: fsync the
+  // process (O_RDWR|O_CLOEXEC, 0600), preallocated and mapped if the file
+  // system allows (else appends use write(2)). `sync_dir`: fsync the
   // directory after the file appears (synchronous=FULL).
   static Result<std::unique_ptr<JournalFile>> Create(const std::string& db_path, bool sync_dir);
 
@@ -83,7 +88,7 @@ class JournalFile {
   };
   JournalFile(Key, std::string path, int fd, uint64_t size)
       : path_(std::move(path)), fd_(fd), size_(size) {}
-  // Closes the file, which releases the lock. Never deletes it.
+  // Unmaps and closes the file, which releases the lock. Never deletes it.
   ~JournalFile();
   JournalFile(const JournalFile&) = delete;
   JournalFile& operator=(const JournalFile&) = delete;
@@ -92,26 +97,43 @@ class JournalFile {
   // The file name without its directory: the journal's key in the
   // audit_journals table.
   std::string name() const;
+  // Bytes of frames written (the append position; a mapped file is larger).
   uint64_t size() const { return size_; }
+  bool mapped() const { return map_ != nullptr; }
 
-  // Appends `frame` with one write(2). If the write fails or is short, the
-  // file is cut back to its previous size so no partial frame stays; if even
-  // that fails, the journal is broken and every later Append fails.
+  // Appends `frame`. Mapped: copies it into the mapping, first growing the
+  // file (fallocate, then remap) if it does not fit; an error leaves the
+  // journal as it was. Not mapped: one write(2); if that fails or is short,
+  // the file is cut back to its previous size so no partial frame stays,
+  // and if even that fails the journal is broken and every later Append
+  // fails.
   Status Append(std::string_view frame);
-  // fdatasync.
+  // fdatasync (which also writes back pages written through the mapping).
   Status Sync();
-  // Cuts the file to 0 bytes (the caller knows every entry is committed).
+  // Empties the journal (the caller knows every entry is committed): cuts
+  // the file to 0 bytes, or for a mapped file zeroes what was written and
+  // gives back room it grew beyond its initial size.
   Status Truncate();
   // Removes the file's name. The lock is held until destruction.
   Status Unlink();
   // Reads and decodes the whole file.
   Result<JournalContents> Read();
 
+  // Size a mapped journal starts with.
+  static constexpr size_t kInitialMapBytes = 1u << 20;
+
  private:
+  // Preallocates `bytes` and maps them; false (and nothing mapped) if the
+  // file system or the kernel refuses.
+  bool Map(size_t bytes);
+  Status Grow(size_t need);
+
   std::string path_;
   int fd_ = -1;
   uint64_t size_ = 0;
   bool broken_ = false;
+  char* map_ = nullptr;  // mapped: the file's first cap_ bytes
+  size_t cap_ = 0;
 };
 
 }  // namespace gwanmun::store

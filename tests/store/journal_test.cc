@@ -162,12 +162,23 @@ TEST_F(JournalTest, TornTrailingEntryIsIgnoredAtEveryCut) {
     JournalContents out = DecodeJournal(std::string_view(whole).substr(0, cut));
     ASSERT_EQ(out.entries.size(), 2u) << "cut at " << cut;
     EXPECT_EQ(out.valid_bytes, a.size() + b.size());
-    EXPECT_EQ(out.ignored_bytes, cut - a.size() - b.size());
+    // Counted up to its last non-zero byte (a zero tail reads as room).
+    size_t end = cut;
+    while (end > a.size() + b.size() && whole[end - 1] == '\0') --end;
+    EXPECT_EQ(out.ignored_bytes, end - a.size() - b.size());
+    if (cut > a.size() + b.size()) {
+      EXPECT_GT(out.ignored_bytes, 0u);  // the magic at least
+    }
   }
-  // Zeros after the last entry (e.g. a file extended but not written).
+  // Zeros after the last entry are preallocated room, not damage.
   JournalContents zeros = DecodeJournal(whole + std::string(4096, '\0'));
   EXPECT_EQ(zeros.entries.size(), 3u);
-  EXPECT_EQ(zeros.ignored_bytes, 4096u);
+  EXPECT_EQ(zeros.valid_bytes, whole.size());
+  EXPECT_EQ(zeros.ignored_bytes, 0u);
+  // A torn entry before the zeros is still counted.
+  JournalContents torn = DecodeJournal(a + b + c.substr(0, 4) + std::string(4096, '\0'));
+  EXPECT_EQ(torn.entries.size(), 2u);
+  EXPECT_EQ(torn.ignored_bytes, 4u);
 }
 
 TEST_F(JournalTest, CorruptEntryEndsTheValidPart) {
@@ -309,12 +320,53 @@ TEST_F(JournalTest, JournalIsTruncatedOnceCommittedAndLarge) {
   ASSERT_TRUE(store->FlushAudit().ok());
   auto files = JournalFiles(dir);
   ASSERT_EQ(files.size(), 1u);
-  EXPECT_LT(std::filesystem::file_size(files[0]), 256u * 1024);
+  std::ifstream in(files[0], std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_LT(DecodeJournal(bytes).valid_bytes, 256u * 1024);
+  EXPECT_LE(bytes.size(), JournalFile::kInitialMapBytes);
   // jseq keeps counting after a truncation: more appends and a crash-free
   // reopen still give a clean chain.
   for (int i = 1; i <= 10; ++i) ASSERT_TRUE(store->AppendAuditJournaled(MakeRecord(i)).ok());
   ASSERT_TRUE(store->FlushAudit().ok());
   ExpectChainOk(*store, 3010);
+}
+
+TEST_F(JournalTest, MappedJournalGrowsAndEmpties) {
+  ScratchDir dir;
+  const std::string db = dir.db();
+  auto created = JournalFile::Create(db, false);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  JournalFile& j = *created.value();
+  ASSERT_TRUE(j.mapped());
+  // Past the initial mapping: the file grows and keeps every frame.
+  std::vector<std::string> frames;
+  size_t total = 0;
+  for (int64_t i = 1; total <= JournalFile::kInitialMapBytes + 4096; ++i) {
+    frames.push_back(EncodeJournalEntry(i, MakeRecord(static_cast<int>(i))));
+    ASSERT_TRUE(j.Append(frames.back()).ok());
+    total += frames.back().size();
+  }
+  EXPECT_EQ(j.size(), total);
+  auto read = j.Read();
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read.value().entries.size(), frames.size());
+  EXPECT_EQ(read.value().valid_bytes, total);
+  EXPECT_EQ(read.value().ignored_bytes, 0u);
+  EXPECT_GT(std::filesystem::file_size(j.path()), JournalFile::kInitialMapBytes);
+  // Emptied: nothing is read back, the room returns to its initial size,
+  // and appending starts over at the front.
+  ASSERT_TRUE(j.Truncate().ok());
+  EXPECT_EQ(j.size(), 0u);
+  EXPECT_EQ(std::filesystem::file_size(j.path()), JournalFile::kInitialMapBytes);
+  read = j.Read();
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(read.value().entries.empty());
+  EXPECT_EQ(read.value().ignored_bytes, 0u);
+  ASSERT_TRUE(j.Append(EncodeJournalEntry(int64_t(frames.size()) + 1, MakeRecord(1))).ok());
+  read = j.Read();
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read.value().entries.size(), 1u);
+  EXPECT_EQ(read.value().entries[0].jseq, int64_t(frames.size()) + 1);
 }
 
 TEST_F(JournalTest, DisabledJournalIsPlainAppend) {
