@@ -1,6 +1,6 @@
 #include "proxy/auth.h"
 
-#include <openssl/sha.h>
+#include "store/crypto.h"
 
 namespace gwanmun::proxy {
 
@@ -22,9 +22,8 @@ std::string_view Authenticator::BearerToken(std::string_view v) {
 Result<std::optional<store::Principal>> Authenticator::Authenticate(std::string_view secret,
                                                                     std::chrono::milliseconds ttl,
                                                                     Clock::time_point now) {
-  std::string digest(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
-         reinterpret_cast<unsigned char*>(digest.data()));
+  const store::Sha256Digest d = store::Sha256(secret);
+  std::string digest(reinterpret_cast<const char*>(d.data()), d.size());
   if (ttl.count() > 0) {
     std::lock_guard lock(mu_);
     auto it = cache_.find(digest);

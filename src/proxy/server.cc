@@ -21,6 +21,7 @@
 #include "proxy/rate_limiter.h"
 #include "proxy/router.h"
 #include "proxy/upstream.h"
+#include "proxy/wire.h"
 
 namespace gwanmun::proxy {
 namespace {
@@ -38,7 +39,6 @@ constexpr size_t kReadBufferBytes = 16384;
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
 std::string_view Sv(beast::string_view s) { return std::string_view(s.data(), s.size()); }
-beast::string_view Bv(std::string_view s) { return beast::string_view(s.data(), s.size()); }
 
 // Everything a request needs from the configuration; replaced as a whole on reload.
 struct Runtime {
@@ -288,12 +288,15 @@ class Gateway {
   // staged in the Ctx by SetReply/SetError first.
   asio::awaitable<bool> Respond(Worker& w, Stream& s, Ctx& ctx, bool keep);
   asio::awaitable<bool> ClientGone(Worker& w, Ctx& ctx);
-  asio::awaitable<Status> Audit(Worker& w, Ctx& ctx);
+  Status Audit(Ctx& ctx);
   void Record(Ctx& ctx);
   std::optional<ApiError> Authenticate(const Runtime& rt, const Request& req, Ctx& ctx);
   void ChargeTokens(const Runtime& rt, Ctx& ctx);
-  Request UpstreamRequest(const UpstreamTarget& t, const Request& client, const Ctx& ctx, std::string target,
-                          std::string body) const;
+  // The request for upstream `t`: `client` supplies the method and the
+  // headers passed on (content type, accept, OpenAI-Beta); null for the
+  // gateway's own GET.
+  WireRequest UpstreamRequest(const UpstreamTarget& t, const Request* client, const Ctx& ctx, std::string target,
+                              std::string body) const;
 
   void BeginDrain(asio::io_context& main, std::chrono::milliseconds timeout);
   void Reload();
@@ -552,11 +555,7 @@ asio::awaitable<bool> Gateway::ServeModels(Worker& w, Stream& s, Ctx& ctx, const
   for (size_t idx : rt.router.wildcard_upstreams()) {
     const UpstreamTarget& t = *rt.upstreams[idx];
     if (!breakers_.Allow(t.cfg.name, rt.cfg.circuit_breaker, Clock::now())) continue;
-    Request dummy;
-    Request ureq = UpstreamRequest(t, dummy, ctx, t.url.path + "/models", "");
-    ureq.method(http::verb::get);
-    ureq.erase(http::field::content_type);
-    ureq.prepare_payload();
+    WireRequest ureq = UpstreamRequest(t, nullptr, ctx, t.url.path + "/models", "");
     UpstreamResponse resp;
     auto t0 = Clock::now();
     Failure f = co_await w.pool.Send(t, ureq, &resp);
@@ -607,27 +606,35 @@ asio::awaitable<bool> Gateway::ServeModels(Worker& w, Stream& s, Ctx& ctx, const
 // ---------------------------------------------------------------------------
 // Proxying
 
-Request Gateway::UpstreamRequest(const UpstreamTarget& t, const Request& client, const Ctx& ctx, std::string target,
-                                 std::string body) const {
+WireRequest Gateway::UpstreamRequest(const UpstreamTarget& t, const Request* client, const Ctx& ctx,
+                                     std::string target, std::string body) const {
   if (!t.cfg.query.empty()) target += (target.find('?') == std::string::npos ? "?" : "&") + t.cfg.query;
   if (t.proxy && !t.url.tls()) target = "http://" + t.url.HostHeader() + target;  // absolute-form via HTTP proxy
-  Request r{client.method(), target, 11};
-  r.set(http::field::host, t.url.HostHeader());
-  if (!t.auth_value.empty()) r.set(t.auth_name, t.auth_value);
+  WireRequest r;
+  std::string& h = r.head;
+  h.reserve(384 + target.size());
+  wire::StartRequest(&h, client ? Sv(client->method_string()) : std::string_view("GET"), target);
+  wire::AppendField(&h, "Host", t.url.HostHeader());
+  if (!t.auth_value.empty()) wire::AppendField(&h, t.auth_name, t.auth_value);
   if (t.proxy && !t.url.tls() && !t.proxy_authorization.empty()) {
-    r.set(http::field::proxy_authorization, t.proxy_authorization);
+    wire::AppendField(&h, "Proxy-Authorization", t.proxy_authorization);
   }
-  std::string_view ct = Sv(client[http::field::content_type]);
-  r.set(http::field::content_type, Bv(ct.empty() ? std::string_view("application/json") : ct));
-  std::string_view accept = Sv(client[http::field::accept]);
-  if (!accept.empty()) r.set(http::field::accept, Bv(accept));
-  std::string_view beta = Sv(client["openai-beta"]);
-  if (!beta.empty()) r.set("openai-beta", Bv(beta));
-  r.set(http::field::user_agent, "gwanmun/0.1");
-  r.set("x-gwanmun-request-id", ctx.ex.request_id);
-  r.keep_alive(true);
-  r.body() = std::move(body);
-  r.prepare_payload();
+  if (client) {
+    std::string_view ct = Sv((*client)[http::field::content_type]);
+    wire::AppendField(&h, "Content-Type", ct.empty() ? std::string_view("application/json") : ct);
+    std::string_view accept = Sv((*client)[http::field::accept]);
+    if (!accept.empty()) wire::AppendField(&h, "Accept", accept);
+    std::string_view beta = Sv((*client)["openai-beta"]);
+    if (!beta.empty()) wire::AppendField(&h, "OpenAI-Beta", beta);
+  }
+  wire::AppendField(&h, "User-Agent", "gwanmun/0.1");
+  wire::AppendField(&h, "x-gwanmun-request-id", ctx.ex.request_id);
+  if (client) {
+    wire::EndWithLength(&h, body.size(), true);
+    r.body = std::move(body);
+  } else {
+    wire::End(&h, true);
+  }
   return r;
 }
 
@@ -673,10 +680,9 @@ asio::awaitable<bool> Gateway::Forward(Worker& w, Stream& s, Request& req, Ctx& 
     std::string target = ex.endpoint == Endpoint::kOther
                              ? t.url.path + std::string(target_path.substr(3))  // strip "/v1"
                              : t.url.path + std::string(openai::UpstreamSuffix(ex.endpoint));
-    std::string body = (ex.endpoint == Endpoint::kOther || attempt.upstream_model == ex.request.model)
-                           ? ex.body
-                           : openai::WithModel(ex.body, attempt.upstream_model);
-    Request ureq = UpstreamRequest(t, req, ctx, std::move(target), std::move(body));
+    const bool same_body = ex.endpoint == Endpoint::kOther || attempt.upstream_model == ex.request.model;
+    WireRequest ureq = UpstreamRequest(t, &req, ctx, std::move(target),
+                                       same_body ? ex.body : openai::WithModel(ex.body, attempt.upstream_model));
     int backoff_ms = retry.backoff_ms;
     for (int n = 0; n <= retry.max_retries; ++n) {
       ctx.attempts++;
@@ -785,22 +791,22 @@ asio::awaitable<bool> Gateway::Relay(Worker& w, Stream& s, Ctx& ctx, const Runti
     Metrics& m;
     ~StreamGauge() { m.StreamClosed(); }
   } gauge{metrics_};
-  http::response<http::empty_body> head{http::status::ok, 11};
-  head.set(http::field::content_type, content_type);
-  head.set(http::field::cache_control, "no-cache");
-  head.set("x-request-id", ex.request_id);
-  head.keep_alive(keep);
-  head.chunked(true);
-  http::response_serializer<http::empty_body> sr{head};
+  std::string head;
+  wire::StartResponse(&head, 200);
+  wire::AppendField(&head, "Content-Type", content_type);
+  wire::AppendField(&head, "Cache-Control", "no-cache");
+  wire::AppendField(&head, "x-request-id", ex.request_id);
+  wire::EndChunked(&head, keep);
   error_code ec;
-  co_await http::async_write_header(s, sr, Redirect(ec));
+  const asio::const_buffer head_bytes = asio::buffer(head);
+  co_await asio::async_write(s, head_bytes, Redirect(ec));
   if (ec) {
     resp.Cancel();
     co_return co_await ClientGone(w, ctx);
   }
   openai::SseParser sse;
   std::vector<openai::SseEvent> in, out;
-  std::string chunk, wire, held;
+  std::string chunk, sending, held;
   bool terminal = false;
   Failure f = Failure::kNone;
   for (;;) {
@@ -822,14 +828,16 @@ asio::awaitable<bool> Gateway::Relay(Worker& w, Stream& s, Ctx& ctx, const Runti
       chain.OnStreamEvent(ex, std::move(ev), &out);
     }
     if (end) chain.OnStreamEnd(ex, &out);
-    wire.clear();
+    sending.clear();
     for (const auto& ev : out) {
       if (!terminal && IsTerminal(ev)) terminal = true;
-      openai::AppendSseEvent(ev, terminal ? &held : &wire);
+      openai::AppendSseEvent(ev, terminal ? &held : &sending);
     }
-    if (!wire.empty()) {
-      auto piece = http::make_chunk(asio::buffer(wire));  // named: no temporaries inside co_await
-      co_await asio::async_write(s, piece, Redirect(ec));
+    if (!sending.empty()) {
+      std::array<char, 20> size_line;
+      const std::array<asio::const_buffer, 3> piece{asio::buffer(wire::ChunkSizeLine(sending.size(), &size_line)),
+                                                    asio::buffer(sending), asio::buffer(wire::kCrlf)};
+      co_await asio::async_write(s, piece, Redirect(ec));  // named buffers: no temporaries inside co_await
       if (ec) {
         watch.gone = true;
         break;
@@ -860,18 +868,20 @@ asio::awaitable<bool> Gateway::Relay(Worker& w, Stream& s, Ctx& ctx, const Runti
     keep = false;
   }
   ChargeTokens(rt, ctx);
-  Status audited = co_await Audit(w, ctx);
+  Status audited = Audit(ctx);
   if (!audited.ok()) {
     logs_.Error("audit append failed; stream cut", {{"request_id", ex.request_id}, {"error", audited.message()}});
     Record(ctx);
     co_return false;
   }
   if (!held.empty()) {
-    auto last_events = http::make_chunk(asio::buffer(held));
+    std::array<char, 20> size_line;
+    const std::array<asio::const_buffer, 4> last_events{
+        asio::buffer(wire::ChunkSizeLine(held.size(), &size_line)), asio::buffer(held), asio::buffer(wire::kCrlf),
+        asio::buffer(wire::kLastChunk)};
     co_await asio::async_write(s, last_events, Redirect(ec));
-  }
-  if (!ec) {
-    auto last = http::make_chunk_last();
+  } else {
+    const asio::const_buffer last = asio::buffer(wire::kLastChunk);
     co_await asio::async_write(s, last, Redirect(ec));
   }
   Record(ctx);
@@ -886,11 +896,11 @@ void Gateway::ChargeTokens(const Runtime& /*rt*/, Ctx& ctx) {
 // ---------------------------------------------------------------------------
 // Responding, auditing, recording
 
-asio::awaitable<bool> Gateway::Respond(Worker& w, Stream& s, Ctx& ctx, bool keep) {
+asio::awaitable<bool> Gateway::Respond(Worker& /*w*/, Stream& s, Ctx& ctx, bool keep) {
   Reply& reply = ctx.reply;
   ctx.ex.status = reply.status;
   if (ctx.audit) {
-    Status audited = co_await Audit(w, ctx);
+    Status audited = Audit(ctx);
     if (!audited.ok()) {
       logs_.Error("audit append failed; response withheld",
                   {{"request_id", ctx.ex.request_id}, {"error", audited.message()}});
@@ -898,32 +908,33 @@ asio::awaitable<bool> Gateway::Respond(Worker& w, Stream& s, Ctx& ctx, bool keep
       ctx.ex.status = reply.status;
     }
   }
-  http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
-  res.set(http::field::content_type, reply.content_type);
-  if (!ctx.ex.request_id.empty()) res.set("x-request-id", ctx.ex.request_id);
-  if (reply.retry_after_s >= 0) res.set(http::field::retry_after, std::to_string(reply.retry_after_s));
-  if (!reply.allow.empty()) res.set(http::field::allow, reply.allow);
-  res.keep_alive(keep);
-  res.body() = std::move(reply.body);
-  res.prepare_payload();
+  std::string head;
+  head.reserve(160 + reply.content_type.size());
+  wire::StartResponse(&head, reply.status);
+  wire::AppendField(&head, "Content-Type", reply.content_type);
+  if (!ctx.ex.request_id.empty()) wire::AppendField(&head, "x-request-id", ctx.ex.request_id);
+  if (reply.retry_after_s >= 0) wire::AppendField(&head, "Retry-After", std::to_string(reply.retry_after_s));
+  if (!reply.allow.empty()) wire::AppendField(&head, "Allow", reply.allow);
+  wire::EndWithLength(&head, reply.body.size(), keep);
+  const std::array<asio::const_buffer, 2> bytes{asio::buffer(head), asio::buffer(reply.body)};
   error_code ec;
-  co_await http::async_write(s, res, Redirect(ec));
+  co_await asio::async_write(s, bytes, Redirect(ec));
   Record(ctx);
   co_return keep && !ec;
 }
 
-asio::awaitable<bool> Gateway::ClientGone(Worker& w, Ctx& ctx) {
+asio::awaitable<bool> Gateway::ClientGone(Worker& /*w*/, Ctx& ctx) {
   ctx.ex.status = 499;  // client closed request (nginx's convention)
   ctx.error_code = "client_disconnected";
   if (ctx.audit) {
-    Status audited = co_await Audit(w, ctx);
+    Status audited = Audit(ctx);
     if (!audited.ok()) logs_.Error("audit append failed", {{"request_id", ctx.ex.request_id}});
   }
   Record(ctx);
   co_return false;
 }
 
-asio::awaitable<Status> Gateway::Audit(Worker& /*w*/, Ctx& ctx) {
+Status Gateway::Audit(Ctx& ctx) {
   const Exchange& ex = ctx.ex;
   store::AuditRecord r;
   r.request_id = ex.request_id;
@@ -951,7 +962,7 @@ asio::awaitable<Status> Gateway::Audit(Worker& /*w*/, Ctx& ctx) {
   auto t0 = Clock::now();
   Status st = opts_.store->AppendAuditJournaled(std::move(r));
   metrics_.ObserveAuditWait(Seconds(Clock::now() - t0));
-  co_return st;
+  return st;
 }
 
 void Gateway::Record(Ctx& ctx) {

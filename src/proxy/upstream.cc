@@ -6,6 +6,7 @@
 
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -376,7 +377,7 @@ bool IsStale(const error_code& ec) {
 
 }  // namespace
 
-asio::awaitable<Failure> UpstreamPool::Send(const UpstreamTarget& t, http::request<http::string_body>& req,
+asio::awaitable<Failure> UpstreamPool::Send(const UpstreamTarget& t, const WireRequest& req,
                                             UpstreamResponse* resp) {
   UpstreamResponse::State& st = *resp->s_;
   st.target = &t;
@@ -415,7 +416,8 @@ asio::awaitable<Failure> UpstreamPool::Send(const UpstreamTarget& t, http::reque
     Conn& c = *st.conn;
     c.lowest().expires_after(st.Bounded(std::chrono::milliseconds(t.cfg.timeouts.response_ms)));
     error_code ec;
-    co_await Visit(c, [&](auto& stream) { return http::async_write(stream, req, Redirect(ec)); });
+    const std::array<asio::const_buffer, 2> bytes{asio::buffer(req.head), asio::buffer(req.body)};
+    co_await Visit(c, [&](auto& stream) { return asio::async_write(stream, bytes, Redirect(ec)); });
     if (st.cancelled) co_return Failure::kCancelled;
     if (ec) {
       st.conn.reset();

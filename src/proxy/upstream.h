@@ -6,7 +6,7 @@
 // which is immutable.
 //
 //   UpstreamResponse resp;
-//   Failure f = co_await pool.Send(target, request, &resp);   // connect/reuse, write, read head
+//   Failure f = co_await pool.Send(target, wire_request, &resp);  // connect/reuse, write, read head
 //   … resp.status(), resp.header("content-type") …
 //   f = co_await resp.ReadSome(&bytes);                      // body as it arrives
 //
@@ -54,6 +54,14 @@ enum class Failure {
 };
 std::string_view FailureName(Failure f);
 
+// A request ready for the wire (see wire.h): the head — request line and
+// header fields including Host and credentials, through the blank line —
+// and the body.
+struct WireRequest {
+  std::string head;
+  std::string body;
+};
+
 class UpstreamPool;
 
 class UpstreamResponse {
@@ -91,10 +99,8 @@ class UpstreamPool {
   explicit UpstreamPool(asio::io_context& ioc);
   ~UpstreamPool();
 
-  // Sends `req` (target, headers and body complete; Host and auth set by the
-  // caller) and reads the response head into *resp.
-  asio::awaitable<Failure> Send(const UpstreamTarget& target, http::request<http::string_body>& req,
-                                UpstreamResponse* resp);
+  // Sends `req` and reads the response head into *resp.
+  asio::awaitable<Failure> Send(const UpstreamTarget& target, const WireRequest& req, UpstreamResponse* resp);
 
   size_t idle_connections() const;
 

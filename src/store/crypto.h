@@ -1,4 +1,5 @@
-// The few cryptographic primitives the store needs, over libsodium.
+// The few cryptographic primitives the store needs, over libsodium (SHA-256
+// over OpenSSL, which is faster on CPUs with SHA extensions).
 // All functions are thread-safe; EnsureCryptoInit() must have succeeded once
 // before any of them is called (OpenSqliteStore does it).
 
