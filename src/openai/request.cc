@@ -4,6 +4,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -228,16 +230,24 @@ std::optional<ApiError> RequestParser::Parse(Endpoint endpoint, std::string_view
   }
   object root = doc.get_object().value_unsafe();
   {
-    std::vector<std::string_view> keys;
+    // Top-level keys are few: a fixed array, a vector only past 32.
+    std::array<std::string_view, 32> first;
+    size_t n = 0;
+    std::vector<std::string_view> more;
     for (auto field : root) {
-      for (std::string_view k : keys) {
-        if (k == field.key) {
-          return ApiError::InvalidParam(std::string(field.key.substr(0, 64)),
-                                        "Duplicate key '" + std::string(field.key.substr(0, 64)) +
-                                            "' in the request body.");
-        }
+      const std::string_view key = field.key;
+      const bool dup = std::find(first.begin(), first.begin() + static_cast<ptrdiff_t>(n), key) !=
+                           first.begin() + static_cast<ptrdiff_t>(n) ||
+                       std::find(more.begin(), more.end(), key) != more.end();
+      if (dup) {
+        return ApiError::InvalidParam(std::string(key.substr(0, 64)),
+                                      "Duplicate key '" + std::string(key.substr(0, 64)) + "' in the request body.");
       }
-      keys.push_back(field.key);
+      if (n < first.size()) {
+        first[n++] = key;
+      } else {
+        more.push_back(key);
+      }
     }
   }
   if (auto e = ReadModel(root, out)) return e;

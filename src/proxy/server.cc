@@ -104,7 +104,7 @@ bool IsTerminal(const openai::SseEvent& e) {
 struct Reply {
   int status = 200;
   std::string body;
-  std::string content_type = "application/json";
+  std::string content_type;  // "" = application/json (no allocation for the common case)
   int retry_after_s = -1;  // ≥ 0 → Retry-After
   std::string allow;       // Allow header for 405
 };
@@ -128,13 +128,17 @@ struct Ctx {
 void SetReply(Ctx& ctx, int status, std::string body, std::string_view content_type = "application/json") {
   ctx.reply.status = status;
   ctx.reply.body = std::move(body);
-  ctx.reply.content_type = std::string(content_type);
+  if (content_type == "application/json") {
+    ctx.reply.content_type.clear();
+  } else {
+    ctx.reply.content_type = std::string(content_type);
+  }
 }
 
 // The one place an ApiError becomes an HTTP answer.
 void SetError(Ctx& ctx, const ApiError& e) {
   ctx.error_code = e.code.empty() ? e.type : e.code;
-  ctx.reply = Reply{e.status, openai::ErrorBody(e), "application/json", e.retry_after_s, ""};
+  ctx.reply = Reply{e.status, openai::ErrorBody(e), "", e.retry_after_s, ""};
 }
 
 // Watches the client socket while an upstream call is in flight: a client
@@ -910,8 +914,10 @@ asio::awaitable<bool> Gateway::Respond(Worker& /*w*/, Stream& s, Ctx& ctx, bool 
   }
   std::string head;
   head.reserve(160 + reply.content_type.size());
+  const std::string_view content_type =
+      reply.content_type.empty() ? std::string_view("application/json") : std::string_view(reply.content_type);
   wire::StartResponse(&head, reply.status);
-  wire::AppendField(&head, "Content-Type", reply.content_type);
+  wire::AppendField(&head, "Content-Type", content_type);
   if (!ctx.ex.request_id.empty()) wire::AppendField(&head, "x-request-id", ctx.ex.request_id);
   if (reply.retry_after_s >= 0) wire::AppendField(&head, "Retry-After", std::to_string(reply.retry_after_s));
   if (!reply.allow.empty()) wire::AppendField(&head, "Allow", reply.allow);

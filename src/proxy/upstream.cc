@@ -265,12 +265,15 @@ asio::awaitable<Failure> UpstreamResponse::ReadSome(std::string* out) {
   if (s.cancelled) co_return Failure::kCancelled;
   if (!s.parser || !s.conn || s.failed) co_return Failure::kProtocol;
   if (s.parser->is_done()) co_return Failure::kNone;
-  constexpr size_t kChunk = 16384;
+  // Room for what is left of a Content-Length body (up to 16 KiB per
+  // read): no 16 KiB allocation for a 500-byte answer.
+  size_t chunk = 16384;
+  if (auto left = s.parser->content_length_remaining()) chunk = std::clamp<size_t>(*left, 1, chunk);
   size_t old = out->size();
-  out->resize(old + kChunk);
+  out->resize(old + chunk);
   auto& body = s.parser->get().body();
   body.data = out->data() + old;
-  body.size = kChunk;
+  body.size = chunk;
   if (Clock::now() >= s.deadline) {
     s.failed = true;
     s.error = "read body: total timeout";
@@ -280,7 +283,7 @@ asio::awaitable<Failure> UpstreamResponse::ReadSome(std::string* out) {
   error_code ec;
   Conn& c = *s.conn;
   co_await Visit(c, [&](auto& stream) { return http::async_read_some(stream, c.buffer, *s.parser, Redirect(ec)); });
-  out->resize(old + (kChunk - body.size));
+  out->resize(old + (chunk - body.size));
   if (ec == http::error::need_buffer) ec = {};
   if (s.cancelled) co_return Failure::kCancelled;
   if (ec) {

@@ -44,7 +44,9 @@ Sha256Digest SodiumSha256(std::string_view a, std::string_view b) {
 
 Sha256Digest Sha256(std::string_view a, std::string_view b) {
   const EVP_MD* md = Sha256Md();
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(md != nullptr ? EVP_MD_CTX_new() : nullptr);
+  // One context per thread, re-initialised for every digest: a fresh one
+  // costs two allocations, as much as hashing an audit record.
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(md != nullptr ? EVP_MD_CTX_new() : nullptr);
   Sha256Digest out;
   unsigned int n = 0;
   if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||

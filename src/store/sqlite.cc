@@ -30,6 +30,10 @@ Statement& Statement::Bind(int index, std::string_view text) {
       sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
+Statement& Statement::BindStatic(int index, std::string_view text) {
+  return Check(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8));
+}
+
 Statement& Statement::BindBlob(int index, const void* data, size_t size) {
   return Check(sqlite3_bind_blob64(stmt_, index, data, size, SQLITE_TRANSIENT));
 }

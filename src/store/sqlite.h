@@ -43,7 +43,10 @@ class Statement {
 
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, double value);
-  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, std::string_view text);  // SQLite copies the text
+  // Without a copy: `text` must stay unchanged and alive until this
+  // Statement is destroyed (which resets it).
+  Statement& BindStatic(int index, std::string_view text);
   Statement& BindBlob(int index, const void* data, size_t size);
   Statement& BindNull(int index);
 

@@ -896,25 +896,26 @@ class SqliteStore final : public Store {
       prev = r->hash;
       auto st = c.Prepare(schema::kInsertAudit);
       if (!st.ok()) return st.status();
+      // The record outlives the statement: no copies of its text.
       st.value()
           .Bind(1, r->seq)
-          .Bind(2, r->time)
-          .Bind(3, r->request_id)
-          .Bind(4, r->key_id)
-          .Bind(5, r->team)
-          .Bind(6, r->endpoint)
-          .Bind(7, r->model)
-          .Bind(8, r->upstream)
-          .Bind(9, r->region)
+          .BindStatic(2, r->time)
+          .BindStatic(3, r->request_id)
+          .BindStatic(4, r->key_id)
+          .BindStatic(5, r->team)
+          .BindStatic(6, r->endpoint)
+          .BindStatic(7, r->model)
+          .BindStatic(8, r->upstream)
+          .BindStatic(9, r->region)
           .Bind(10, static_cast<int64_t>(r->status))
           .Bind(11, r->latency_ms)
           .Bind(12, r->tokens_in)
           .Bind(13, r->tokens_out)
-          .Bind(14, r->findings)
-          .Bind(15, r->action)
-          .Bind(16, r->fingerprints)
-          .Bind(17, r->prev_hash)
-          .Bind(18, r->hash);
+          .BindStatic(14, r->findings)
+          .BindStatic(15, r->action)
+          .BindStatic(16, r->fingerprints)
+          .BindStatic(17, r->prev_hash)
+          .BindStatic(18, r->hash);
       if (Status s = st.value().Run(); !s.ok())
         return Status::Error("append audit: " + s.message());
     }
