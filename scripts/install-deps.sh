@@ -13,6 +13,7 @@ PKGS=(
   nlohmann-json3-dev libsimdjson-dev libyaml-cpp-dev
   libspdlog-dev libfmt-dev libcli11-dev
   libsqlite3-dev libpq-dev libhiredis-dev libsodium-dev
+  libgoogle-perftools-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   openssl sqlite3
 )
