@@ -59,7 +59,12 @@ void Metrics::Guardrail(std::string_view action, std::string_view findings) {
 
 void Metrics::Record(const RequestSample& s) {
   std::lock_guard lock(mu_);
-  requests_[{std::string(s.endpoint), s.status, std::string(s.upstream)}]++;
+  auto r = requests_.find(std::tuple<std::string_view, int, std::string_view>(s.endpoint, s.status, s.upstream));
+  if (r == requests_.end()) {
+    r = requests_.emplace(std::tuple<std::string, int, std::string>(s.endpoint, s.status, s.upstream), 0).first;
+  }
+  ++r->second;
+  if (s.audit_wait_seconds >= 0) audit_wait_.Observe(s.audit_wait_seconds);
   auto t = total_.find(s.endpoint);
   if (t == total_.end()) t = total_.emplace(std::string(s.endpoint), Histogram{}).first;
   t->second.Observe(s.total_seconds);
@@ -68,11 +73,6 @@ void Metrics::Record(const RequestSample& s) {
   o->second.Observe(s.overhead_seconds);
   tokens_in_ += static_cast<uint64_t>(s.tokens_in > 0 ? s.tokens_in : 0);
   tokens_out_ += static_cast<uint64_t>(s.tokens_out > 0 ? s.tokens_out : 0);
-}
-
-void Metrics::ObserveAuditWait(double seconds) {
-  std::lock_guard lock(mu_);
-  audit_wait_.Observe(seconds);
 }
 
 void Metrics::UpstreamAttempt(std::string_view upstream) {

@@ -15,7 +15,8 @@
 //                                                            (none, allow, mask, pseudonymize,
 //                                                            mask+pseudonymize, block, block:…)
 //   gwanmun_guardrail_findings_total{type}                   counter: values found, by type
-// Thread-safe; one short critical section per request.
+// Thread-safe; one short critical section per request (plus one per
+// upstream attempt).
 
 #ifndef GWANMUN_PROXY_METRICS_H_
 #define GWANMUN_PROXY_METRICS_H_
@@ -41,12 +42,12 @@ class Metrics {
     double overhead_seconds = 0;
     int64_t tokens_in = 0;
     int64_t tokens_out = 0;
+    double audit_wait_seconds = -1;  // < 0: the request was not audited
   };
 
   void Record(const RequestSample& s);
   void UpstreamAttempt(std::string_view upstream);
   void UpstreamError(std::string_view upstream, std::string_view kind);
-  void ObserveAuditWait(double seconds);
   // One guarded request: its audit action ("pseudonymize;store=false" counts
   // as "pseudonymize") and findings ({"KR_PHONE":2,…}, as in the audit log).
   void Guardrail(std::string_view action, std::string_view findings_json);
@@ -68,7 +69,8 @@ class Metrics {
     void Observe(double v);
   };
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, int, std::string>, uint64_t> requests_;
+  // std::less<>: looked up with string_views, no allocation per request.
+  std::map<std::tuple<std::string, int, std::string>, uint64_t, std::less<>> requests_;
   std::map<std::string, Histogram, std::less<>> total_;
   std::map<std::string, Histogram, std::less<>> overhead_;
   std::map<std::pair<std::string, std::string>, uint64_t> upstream_errors_;

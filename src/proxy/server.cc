@@ -119,6 +119,7 @@ struct Ctx {
   std::string remote;
   int attempts = 0;
   std::shared_ptr<Watch> watch;  // the connection's (see Watch)
+  double audit_wait_seconds = -1;  // set by Audit
   bool audit = false;       // /v1 requests are audited
   bool record = true;       // counted in metrics and the access log
   std::string error_code;
@@ -237,7 +238,9 @@ struct SessionEntry {
 struct Worker {
   explicit Worker(Gateway* g) : gw(g), pool(ioc) {}
   Gateway* gw;
-  asio::io_context ioc{1};  // destroyed last (declared first)
+  // Run by one thread; other threads only post to it (reload, drain), so the
+  // reactor's per-socket locking is not needed.
+  asio::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};  // destroyed last (declared first)
   std::optional<tcp::acceptor> acceptor;
   UpstreamPool pool;
   openai::RequestParser json;
@@ -967,7 +970,7 @@ Status Gateway::Audit(Ctx& ctx) {
   // SQLite.
   auto t0 = Clock::now();
   Status st = opts_.store->AppendAuditJournaled(std::move(r));
-  metrics_.ObserveAuditWait(Seconds(Clock::now() - t0));
+  ctx.audit_wait_seconds = Seconds(Clock::now() - t0);
   return st;
 }
 
@@ -979,7 +982,8 @@ void Gateway::Record(Ctx& ctx) {
   std::string_view endpoint = openai::EndpointName(ex.endpoint);
   int64_t tin = ex.usage ? ex.usage->input_tokens : 0;
   int64_t tout = ex.usage ? ex.usage->output_tokens : 0;
-  metrics_.Record({endpoint, ex.status, ex.upstream, Seconds(total), Seconds(overhead), tin, tout});
+  metrics_.Record(
+      {endpoint, ex.status, ex.upstream, Seconds(total), Seconds(overhead), tin, tout, ctx.audit_wait_seconds});
   if (!ex.action.empty()) metrics_.Guardrail(ex.action, ex.findings);
   AccessRecord a;
   a.request_id = ex.request_id;
