@@ -80,8 +80,7 @@ void BM_ScanAllTypes(benchmark::State& state) {
     auto st = scanner.value()->Scan(text, scratch, &spans);
     benchmark::DoNotOptimize(spans.data());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          static_cast<int64_t>(text.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(text.size()));
   state.counters["spans"] = static_cast<double>(spans.size());
 }
 BENCHMARK(BM_ScanAllTypes)->Unit(benchmark::kMillisecond)->MinTime(2.0);
@@ -124,8 +123,7 @@ void BM_StreamScan4K(benchmark::State& state) {
     n += stream.Finish().size();
     benchmark::DoNotOptimize(n);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          static_cast<int64_t>(text.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(text.size()));
 }
 BENCHMARK(BM_StreamScan4K)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 

@@ -25,7 +25,8 @@ const std::string kPii =
 const std::string kPlain =
     "안녕하세요. 다음 분기 고객 상담 보고서를 요약해 주세요. 상담 건수는 전 분기 대비 12% 늘었고, "
     "주요 문의는 카드 발급 지연, 모바일 앱 로그인 오류, 대출 금리 안내였습니다. "
-    "각 항목별로 원인과 개선 방안을 세 줄 이내로 정리하고, 마지막에 경영진에게 전달할 핵심 메시지를 한 문장으로 써 주세요. ";
+    "각 항목별로 원인과 개선 방안을 세 줄 이내로 정리하고, 마지막에 경영진에게 전달할 핵심 메시지를 한 문장으로 써 "
+    "주세요. ";
 
 std::string Body(const std::string& text) {
   std::string lit;
@@ -51,7 +52,8 @@ void Run(benchmark::State& state, const std::string& text) {
   gwanmun::openai::AppendJsonString(answer_text, &answer_lit);
   const std::string answer =
       R"({"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":)" +
-      answer_lit + R"(},"finish_reason":"stop"}],"usage":{"prompt_tokens":420,"completion_tokens":18,"total_tokens":438}})";
+      answer_lit +
+      R"(},"finish_reason":"stop"}],"usage":{"prompt_tokens":420,"completion_tokens":18,"total_tokens":438}})";
   const auto& pipeline = GuardPipeline();
   for (auto _ : state) {
     gwanmun::proxy::Exchange ex;

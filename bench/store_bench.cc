@@ -171,9 +171,7 @@ BENCHMARK_DEFINE_F(StoreFixture, SerialFull)(benchmark::State& st) { RunSync(st,
 BENCHMARK_DEFINE_F(StoreFixture, AsyncFull)(benchmark::State& st) { RunAsync(st, true); }
 BENCHMARK_DEFINE_F(StoreFixture, JournaledNormal)(benchmark::State& st) { RunJournaled(st, false); }
 BENCHMARK_DEFINE_F(StoreFixture, JournaledFull)(benchmark::State& st) { RunJournaled(st, true); }
-BENCHMARK_DEFINE_F(StoreFixture, JournaledFlushedNormal)(benchmark::State& st) {
-  RunJournaledFlushed(st, false);
-}
+BENCHMARK_DEFINE_F(StoreFixture, JournaledFlushedNormal)(benchmark::State& st) { RunJournaledFlushed(st, false); }
 
 #define GWANMUN_THREADS ->Threads(1)->Threads(4)->Threads(16)->Threads(64)->UseRealTime()
 BENCHMARK_REGISTER_F(StoreFixture, GroupNormal) GWANMUN_THREADS;

@@ -8,8 +8,8 @@
 
 #include "detect/scanner.h"
 
-using gwanmun::detect::ScanScratch;
 using gwanmun::detect::Scanner;
+using gwanmun::detect::ScanScratch;
 using gwanmun::detect::Span;
 using gwanmun::detect::StreamScanner;
 

@@ -22,9 +22,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 constexpr size_t kPage = 5000;
 
-std::string Dump(const Json& j, int indent = -1) {
-  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
-}
+std::string Dump(const Json& j, int indent = -1) { return j.dump(indent, ' ', false, Json::error_handler_t::replace); }
 
 std::string Latency(double ms) {
   char buf[352];
@@ -58,8 +56,8 @@ Json RecordJson(const store::AuditRecord& r) {
 
 std::string RecordText(const store::AuditRecord& r) {
   std::string s = "#" + std::to_string(r.seq) + " " + r.time + " " + r.request_id + " " +
-                  (r.key_id.empty() ? "-" : r.key_id) + " team=" + (r.team.empty() ? "-" : r.team) +
-                  " " + r.endpoint + " model=" + (r.model.empty() ? "-" : r.model) +
+                  (r.key_id.empty() ? "-" : r.key_id) + " team=" + (r.team.empty() ? "-" : r.team) + " " + r.endpoint +
+                  " model=" + (r.model.empty() ? "-" : r.model) +
                   " upstream=" + (r.upstream.empty() ? "-" : r.upstream);
   if (!r.region.empty()) s += "(" + r.region + ")";
   s += " status=" + std::to_string(r.status) + " " + Latency(r.latency_ms) +
@@ -123,8 +121,7 @@ struct SearchHit {
 // findings, fingerprints or hashes, plus the matching types.
 Json SearchHitJson(const SearchHit& h) {
   Json j = RecordJson(h.record);
-  for (const char* k :
-       {"latency_ms", "tokens_in", "tokens_out", "findings", "fingerprints", "prev_hash", "hash"}) {
+  for (const char* k : {"latency_ms", "tokens_in", "tokens_out", "findings", "fingerprints", "prev_hash", "hash"}) {
     j.erase(k);
   }
   j["types"] = h.types;
@@ -138,9 +135,8 @@ std::string SearchHitText(const SearchHit& h) {
   for (const auto& t : h.types) types += (types.empty() ? "" : ",") + t;
   return "#" + std::to_string(r.seq) + " " + r.time + " " + r.request_id + " " + or_dash(r.key_id) +
          " team=" + or_dash(r.team) + " " + r.endpoint + " model=" + or_dash(r.model) +
-         " upstream=" + or_dash(r.upstream) + " region=" + or_dash(r.region) +
-         " status=" + std::to_string(r.status) + " action=" + or_dash(r.action) +
-         " types=" + or_dash(types);
+         " upstream=" + or_dash(r.upstream) + " region=" + or_dash(r.region) + " status=" + std::to_string(r.status) +
+         " action=" + or_dash(r.action) + " types=" + or_dash(types);
 }
 
 // The fingerprint secret: --secret-env, --secret-file, else --config's audit
@@ -203,11 +199,10 @@ int RunAuditVerify(const AuditVerifyOptions& options, std::ostream& out, std::os
     j["problems"] = r.problems;
     out << Dump(j) << '\n';
   } else if (r.ok) {
-    out << "audit log intact: " << r.records << " records, head seq " << r.head_seq << " hash "
-        << r.head_hash << '\n';
+    out << "audit log intact: " << r.records << " records, head seq " << r.head_seq << " hash " << r.head_hash << '\n';
   } else {
-    out << "audit log BROKEN: " << r.problem_count << " problem(s) in " << r.records
-        << " records (head seq " << r.head_seq << "):\n";
+    out << "audit log BROKEN: " << r.problem_count << " problem(s) in " << r.records << " records (head seq "
+        << r.head_seq << "):\n";
     for (const auto& p : r.problems) out << "  - " << p << '\n';
     if (r.problem_count > static_cast<int64_t>(r.problems.size())) {
       out << "  … and " << (r.problem_count - static_cast<int64_t>(r.problems.size())) << " more\n";
@@ -295,16 +290,14 @@ int RunAuditExport(const AuditExportOptions& options, std::ostream& out, std::os
   }
   sink.flush();
   if (!sink) {
-    err << "gwanmun audit export: write failed"
-        << (to_file ? " (" + options.output + ")" : std::string()) << '\n';
+    err << "gwanmun audit export: write failed" << (to_file ? " (" + options.output + ")" : std::string()) << '\n';
     return 2;
   }
   if (to_file) err << "exported " << count << " records to " << options.output << '\n';
   return 0;
 }
 
-int RunAuditSearch(const AuditSearchOptions& options, std::istream& in, std::ostream& out,
-                   std::ostream& err) {
+int RunAuditSearch(const AuditSearchOptions& options, std::istream& in, std::ostream& out, std::ostream& err) {
   // Nothing below may print options.value (or anything derived from it but
   // the records found).
   constexpr std::string_view kCmd = "gwanmun audit search: ";
@@ -363,8 +356,7 @@ int RunAuditSearch(const AuditSearchOptions& options, std::istream& in, std::ost
       hits.push_back(std::move(h));
     }
     if (hits.size() >= want || records.value().size() < fetch) break;
-    fetch = fetch > std::numeric_limits<size_t>::max() / 4 ? std::numeric_limits<size_t>::max()
-                                                           : fetch * 4;
+    fetch = fetch > std::numeric_limits<size_t>::max() / 4 ? std::numeric_limits<size_t>::max() : fetch * 4;
   }
   const bool truncated = hits.size() > limit;
   if (truncated) hits.resize(limit);
@@ -380,46 +372,38 @@ int RunAuditSearch(const AuditSearchOptions& options, std::istream& in, std::ost
     err << kCmd << "stopped after " << limit << " records (raise --limit for more)\n";
   }
   if (hits.empty()) {
-    err << kCmd << "no record holds this value" << (type.empty() ? std::string() : " as " + type)
-        << '\n';
+    err << kCmd << "no record holds this value" << (type.empty() ? std::string() : " as " + type) << '\n';
     return 1;
   }
   return 0;
 }
 
 AuditCommand::AuditCommand(CLI::App& app) {
-  audit_ =
-      app.add_subcommand("audit", "Inspect the chained audit log (verify, tail, export, search)");
+  audit_ = app.add_subcommand("audit", "Inspect the chained audit log (verify, tail, export, search)");
   audit_->require_subcommand(1);
 
-  verify_ = audit_->add_subcommand(
-      "verify", "Check the hash chain: exit 0 if intact, 1 naming every broken record");
+  verify_ = audit_->add_subcommand("verify", "Check the hash chain: exit 0 if intact, 1 naming every broken record");
   verify_->add_flag("--json", verify_options_.json, "Print one JSON object");
   AddStoreOptions(*verify_, verify_options_.store);
 
   tail_ = audit_->add_subcommand("tail", "Print the last records");
-  tail_->add_option("-n,--lines", tail_options_.lines, "How many records (default 10)")
-      ->check(CLI::NonNegativeNumber);
+  tail_->add_option("-n,--lines", tail_options_.lines, "How many records (default 10)")->check(CLI::NonNegativeNumber);
   tail_->add_flag("-f,--follow", tail_options_.follow, "Keep printing new records");
   tail_->add_option("--interval-ms", tail_options_.interval_ms, "Polling interval with --follow")
       ->check(CLI::Range(10, 60000));
-  tail_->add_option("--format", tail_options_.format, "text or jsonl")
-      ->check(CLI::IsMember({"text", "jsonl"}));
+  tail_->add_option("--format", tail_options_.format, "text or jsonl")->check(CLI::IsMember({"text", "jsonl"}));
   AddStoreOptions(*tail_, tail_options_.store);
 
   export_ = audit_->add_subcommand("export", "Write every record (with hashes) as JSONL or CSV");
   export_->add_option("--format", export_options_.format, "jsonl (default) or csv")
       ->check(CLI::IsMember({"jsonl", "csv"}));
   export_->add_option("-o,--output", export_options_.output, "Output file (default: stdout)");
-  export_
-      ->add_option("--after-seq", export_options_.after_seq,
-                   "Only records after this seq (incremental exports)")
+  export_->add_option("--after-seq", export_options_.after_seq, "Only records after this seq (incremental exports)")
       ->check(CLI::NonNegativeNumber);
   AddStoreOptions(*export_, export_options_.store);
 
   search_ = audit_->add_subcommand(
-      "search",
-      "Find the requests that carried a value (by its HMAC fingerprint): exit 0 if any, 1 if none");
+      "search", "Find the requests that carried a value (by its HMAC fingerprint): exit 0 if any, 1 if none");
   search_
       ->add_option("--value", search_options_.value,
                    "The value to look for (e.g. an RRN); - reads it from stdin. Never printed")
@@ -428,8 +412,7 @@ AuditCommand::AuditCommand(CLI::App& app) {
   auto* env = search_->add_option("--secret-env", search_options_.secret_env,
                                   "Environment variable holding the fingerprint secret "
                                   "(default: audit section of --config)");
-  auto* file = search_->add_option("--secret-file", search_options_.secret_file,
-                                   "File holding the fingerprint secret");
+  auto* file = search_->add_option("--secret-file", search_options_.secret_file, "File holding the fingerprint secret");
   env->excludes(file);
   search_->add_flag("--json", search_options_.json, "One JSON object per record (JSONL)");
   search_->add_option("--limit", search_options_.limit, "At most this many records (default 1000)")

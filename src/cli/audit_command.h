@@ -62,8 +62,7 @@ int RunAuditExport(const AuditExportOptions& options, std::ostream& out, std::os
 // is, first that applies: --secret-env, --secret-file, the audit section of
 // --config (config::ResolveFingerprintSecret); otherwise an error. It must be
 // the gateway's secret, or nothing will match.
-int RunAuditSearch(const AuditSearchOptions& options, std::istream& in, std::ostream& out,
-                   std::ostream& err);
+int RunAuditSearch(const AuditSearchOptions& options, std::istream& in, std::ostream& out, std::ostream& err);
 
 // Registers `audit` and its subcommands on `app`; after parsing, Run() runs
 // the one that was given. Must outlive parsing (CLI11 writes into it).

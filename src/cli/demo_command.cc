@@ -81,8 +81,7 @@ class DataDir {
     }
     return DataDir(tmpl, true);
   }
-  DataDir(DataDir&& o) noexcept
-      : path_(std::move(o.path_)), remove_(std::exchange(o.remove_, false)) {}
+  DataDir(DataDir&& o) noexcept : path_(std::move(o.path_)), remove_(std::exchange(o.remove_, false)) {}
   DataDir& operator=(DataDir&&) = delete;
   ~DataDir() {
     std::error_code ec;
@@ -120,8 +119,7 @@ class GatewayThread {
     std::unique_lock lock(g->mu_);
     g->cv_.wait(lock, [p] { return !p->address_.empty() || p->finished_; });
     if (g->address_.empty()) {
-      Status s =
-          g->status_.ok() ? Status::Error("the gateway stopped before listening") : g->status_;
+      Status s = g->status_.ok() ? Status::Error("the gateway stopped before listening") : g->status_;
       lock.unlock();
       g->thread_.join();
       return s;
@@ -167,8 +165,7 @@ struct HttpReply {
 };
 
 // One POST with a deadline for the whole exchange (plain HTTP/1.1, new connection).
-Result<HttpReply> PostJson(const config::HostPort& to, const std::string& target,
-                           std::string body) {
+Result<HttpReply> PostJson(const config::HostPort& to, const std::string& target, std::string body) {
   error_code ec;
   auto address = asio::ip::make_address(to.host, ec);
   if (ec) return Status::Error("'" + to.host + "' is not an IP address");
@@ -272,14 +269,12 @@ std::optional<std::string> StreamText(const std::string& body, int* events, std:
   return text;
 }
 
-Outcome Send(const config::HostPort& gateway, EchoUpstream& echo, const Prompt& prompt,
-             bool stream) {
+Outcome Send(const config::HostPort& gateway, EchoUpstream& echo, const Prompt& prompt, bool stream) {
   Outcome o;
   o.title = prompt.title;
   o.sent = prompt.text;
   o.stream = stream;
-  json req = {{"model", kModel},
-              {"messages", json::array({{{"role", "user"}, {"content", prompt.text}}})}};
+  json req = {{"model", kModel}, {"messages", json::array({{{"role", "user"}, {"content", prompt.text}}})}};
   if (stream) req["stream"] = true;
   echo.TakeLastUserContent();  // forget anything earlier
   auto reply = PostJson(gateway, "/v1/chat/completions", Dump(req));
@@ -311,9 +306,7 @@ Outcome Send(const config::HostPort& gateway, EchoUpstream& echo, const Prompt& 
 }
 
 // A request that got neither an answer nor a refusal.
-bool Failed(const Outcome& o) {
-  return o.status == 0 || o.status >= 500 || (o.status == 200 && !o.error.empty());
-}
+bool Failed(const Outcome& o) { return o.status == 0 || o.status >= 500 || (o.status == 200 && !o.error.empty()); }
 
 // Keys in the documented order.
 nlohmann::ordered_json ToJson(const Outcome& o) {
@@ -370,8 +363,7 @@ Status CheckPolicy(const std::string& name) {
   return Status::Error("--policy: unknown profile '" + name + "' (" + list + "or off)");
 }
 
-config::Config DemoConfig(const std::string& policy, const std::string& data_dir,
-                          const std::string& upstream_url) {
+config::Config DemoConfig(const std::string& policy, const std::string& data_dir, const std::string& upstream_url) {
   config::Config c;
   c.server.listen_host = "127.0.0.1";
   c.server.listen_port = 0;
@@ -437,8 +429,7 @@ int RunDemo(const DemoOptions& options, std::ostream& out, std::ostream& err) {
   }
   auto st = store::OpenDataDir(cfg.data_dir);
   if (!st.ok()) {
-    err << "gwanmun demo: cannot open the store in " << cfg.data_dir << ": "
-        << st.status().message() << "\n";
+    err << "gwanmun demo: cannot open the store in " << cfg.data_dir << ": " << st.status().message() << "\n";
     return 2;
   }
   proxy::GatewayOptions g;
@@ -458,9 +449,8 @@ int RunDemo(const DemoOptions& options, std::ostream& out, std::ostream& err) {
   }
 
   if (!options.json) {
-    out << "gwanmun demo: policy " << options.policy << "; gateway http://"
-        << gateway.value()->address() << "/v1 -> built-in echo model " << echo.value()->base_url()
-        << "\n"
+    out << "gwanmun demo: policy " << options.policy << "; gateway http://" << gateway.value()->address()
+        << "/v1 -> built-in echo model " << echo.value()->base_url() << "\n"
         << "The echo model answers \"Echo: \" + what it received. [[TYPE_N]]: pseudonymized, "
            "restored in the answer; [[TYPE]]: masked for good; blocked: never sent.\n";
   }
@@ -500,26 +490,21 @@ int RunDemo(const DemoOptions& options, std::ostream& out, std::ostream& err) {
 }
 
 DemoCommand::DemoCommand(CLI::App& app) {
-  demo_ = app.add_subcommand(
-      "demo", "Show the guardrails on built-in Korean prompts (in-process gateway + echo model)");
+  demo_ =
+      app.add_subcommand("demo", "Show the guardrails on built-in Korean prompts (in-process gateway + echo model)");
   demo_->add_option("--policy", options_.policy,
                     "Guardrail profile: general (default), financial, public, pseudonymize-all, "
                     "allow-all, or off");
-  demo_
-      ->add_option("--prompt", options_.prompts,
-                   "Send this text instead of the built-in prompts (repeatable)")
+  demo_->add_option("--prompt", options_.prompts, "Send this text instead of the built-in prompts (repeatable)")
       ->allow_extra_args(false);
   demo_->add_flag("--stream", options_.stream, "Send every prompt as a streaming request");
-  demo_->add_flag("--json", options_.json,
-                  "One JSON object per prompt: sent, upstream_saw, received, status, blocked");
+  demo_->add_flag("--json", options_.json, "One JSON object per prompt: sent, upstream_saw, received, status, blocked");
   demo_->add_option("--data-dir", options_.data_dir,
                     "Keep the store (audit log) here instead of a temporary directory");
 }
 
 bool DemoCommand::parsed() const { return demo_->parsed(); }
 
-int DemoCommand::Run(std::ostream& out, std::ostream& err) const {
-  return RunDemo(options_, out, err);
-}
+int DemoCommand::Run(std::ostream& out, std::ostream& err) const { return RunDemo(options_, out, err); }
 
 }  // namespace gwanmun::cli

@@ -39,8 +39,7 @@ std::string TextOf(const json& content) {
     if (!part.is_object()) continue;
     auto type = part.find("type");
     auto text = part.find("text");
-    if (type == part.end() || !type->is_string() || text == part.end() || !text->is_string())
-      continue;
+    if (type == part.end() || !type->is_string() || text == part.end() || !text->is_string()) continue;
     const auto& t = type->get_ref<const std::string&>();
     if (t == "text" || t == "input_text") out += text->get_ref<const std::string&>();
   }
@@ -84,8 +83,8 @@ json OpenAiError(std::string_view message, std::string_view type) {
   return {{"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", nullptr}}}};
 }
 
-void WriteJson(tcp::socket& s, const http::request<http::string_body>& req, http::status status,
-               const json& body, error_code& ec) {
+void WriteJson(tcp::socket& s, const http::request<http::string_body>& req, http::status status, const json& body,
+               error_code& ec) {
   http::response<http::string_body> res{status, req.version()};
   res.set(http::field::content_type, "application/json");
   res.keep_alive(req.keep_alive());
@@ -150,16 +149,13 @@ void EchoUpstream::Impl::Serve(tcp::socket s) {
   s.close(ec);
 }
 
-bool EchoUpstream::Impl::Handle(tcp::socket& s, const http::request<http::string_body>& req,
-                                error_code& ec) {
+bool EchoUpstream::Impl::Handle(tcp::socket& s, const http::request<http::string_body>& req, error_code& ec) {
   std::string_view target(req.target().data(), req.target().size());
   target = target.substr(0, target.find('?'));
-  if (req.method() != http::verb::post ||
-      (target != "/v1/chat/completions" && target != "/chat/completions")) {
+  if (req.method() != http::verb::post || (target != "/v1/chat/completions" && target != "/chat/completions")) {
     WriteJson(s, req, http::status::not_found,
-              OpenAiError(
-                  "echo: no route " + std::string(req.method_string()) + " " + std::string(target),
-                  "invalid_request_error"),
+              OpenAiError("echo: no route " + std::string(req.method_string()) + " " + std::string(target),
+                          "invalid_request_error"),
               ec);
     return req.keep_alive();
   }
@@ -179,9 +175,8 @@ bool EchoUpstream::Impl::Handle(tcp::socket& s, const http::request<http::string
   std::string content = "Echo: " + user;
   auto m = body.find("model");
   std::string model = m != body.end() && m->is_string() ? m->get<std::string>() : "echo";
-  int64_t created = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+  int64_t created =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   int64_t prompt_tokens = Tokens(req.body().size());
   int64_t completion_tokens = Tokens(content.size());
   json usage = {{"prompt_tokens", prompt_tokens},
@@ -191,8 +186,7 @@ bool EchoUpstream::Impl::Handle(tcp::socket& s, const http::request<http::string
   auto st = body.find("stream");
   if (st == body.end() || !st->is_boolean() || !st->get<bool>()) {
     json message = {{"role", "assistant"}, {"content", content}, {"refusal", nullptr}};
-    json choice = {
-        {"index", 0}, {"message", message}, {"logprobs", nullptr}, {"finish_reason", "stop"}};
+    json choice = {{"index", 0}, {"message", message}, {"logprobs", nullptr}, {"finish_reason", "stop"}};
     WriteJson(s, req, http::status::ok,
               {{"id", id},
                {"object", "chat.completion"},
@@ -221,8 +215,7 @@ bool EchoUpstream::Impl::Handle(tcp::socket& s, const http::request<http::string
     std::string event = "data: " + data + "\n\n";
     asio::write(s, http::make_chunk(asio::buffer(event)), ec);
   };
-  json base = {
-      {"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model}};
+  json base = {{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model}};
   auto send = [&](json delta, json finish_reason) {
     json chunk = base;
     chunk["choices"] = json::array({{{"index", 0},
@@ -291,9 +284,7 @@ EchoUpstream::~EchoUpstream() { impl_->Stop(); }
 
 uint16_t EchoUpstream::port() const { return impl_->endpoint.port(); }
 
-std::string EchoUpstream::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(port()) + "/v1";
-}
+std::string EchoUpstream::base_url() const { return "http://127.0.0.1:" + std::to_string(port()) + "/v1"; }
 
 std::optional<std::string> EchoUpstream::TakeLastUserContent() {
   std::lock_guard lock(impl_->mu);

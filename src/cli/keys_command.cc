@@ -12,9 +12,7 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string Dump(const Json& j, int indent = -1) {
-  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
-}
+std::string Dump(const Json& j, int indent = -1) { return j.dump(indent, ' ', false, Json::error_handler_t::replace); }
 
 std::string Trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t");
@@ -70,8 +68,7 @@ Status CheckKeyPolicy(const std::string& name) {
   if (name.empty()) return Status::Ok();
   const auto names = policy::BuiltinProfileNames();
   if (std::find(names.begin(), names.end(), name) != names.end()) return Status::Ok();
-  return Status::Error("--policy: unknown profile '" + name + "' (valid: " + Join(names, ", ") +
-                       ")");
+  return Status::Error("--policy: unknown profile '" + name + "' (valid: " + Join(names, ", ") + ")");
 }
 
 // How `list` and `create` show a key's policy.
@@ -115,9 +112,8 @@ int RunKeysCreate(const KeysCreateOptions& options, std::ostream& out, std::ostr
     out << Dump(j) << '\n';
   } else {
     out << "Created key " << key.info.principal.key_id << " for team " << key.info.principal.team
-        << " (models: " << (spec.models.empty() ? "all" : Join(spec.models, ",")) << ", rpm "
-        << Limit(spec.rpm) << ", tpm " << Limit(spec.tpm) << ", policy " << PolicyLabel(spec.policy)
-        << ").\n"
+        << " (models: " << (spec.models.empty() ? "all" : Join(spec.models, ",")) << ", rpm " << Limit(spec.rpm)
+        << ", tpm " << Limit(spec.tpm) << ", policy " << PolicyLabel(spec.policy) << ").\n"
         << "Secret (shown only this once; store it now, it cannot be recovered):\n"
         << key.secret << '\n';
   }
@@ -142,13 +138,12 @@ int RunKeysList(const KeysListOptions& options, std::ostream& out, std::ostream&
     return 0;
   }
   std::vector<std::vector<std::string>> rows;
-  rows.push_back(
-      {"KEY ID", "TEAM", "MODELS", "RPM", "TPM", "POLICY", "CREATED", "STATUS", "DESCRIPTION"});
+  rows.push_back({"KEY ID", "TEAM", "MODELS", "RPM", "TPM", "POLICY", "CREATED", "STATUS", "DESCRIPTION"});
   for (const auto& k : keys.value()) {
     const auto& p = k.principal;
-    rows.push_back({p.key_id, p.team, p.models.empty() ? "*" : Join(p.models, ","), Limit(p.rpm),
-                    Limit(p.tpm), PolicyLabel(p.policy), k.created_at,
-                    k.revoked_at ? "revoked " + *k.revoked_at : "active", k.description});
+    rows.push_back({p.key_id, p.team, p.models.empty() ? "*" : Join(p.models, ","), Limit(p.rpm), Limit(p.tpm),
+                    PolicyLabel(p.policy), k.created_at, k.revoked_at ? "revoked " + *k.revoked_at : "active",
+                    k.description});
   }
   PrintTable(rows, out);
   if (keys.value().empty()) out << "(no keys; create one with `gwanmun keys create --team T`)\n";
@@ -175,19 +170,15 @@ KeysCommand::KeysCommand(CLI::App& app) {
 
   create_ = keys_->add_subcommand("create", "Create a key and print its secret once");
   create_->add_option("--team", create_options_.team, "Team the key belongs to")->required();
-  create_
-      ->add_option("--models", create_options_.models,
-                   "Comma-separated models the key may use (default: all)")
+  create_->add_option("--models", create_options_.models, "Comma-separated models the key may use (default: all)")
       ->delimiter(',');
   create_->add_option("--rpm", create_options_.rpm, "Requests per minute (0 = unlimited)")
       ->check(CLI::NonNegativeNumber);
-  create_->add_option("--tpm", create_options_.tpm, "Tokens per minute (0 = unlimited)")
-      ->check(CLI::NonNegativeNumber);
+  create_->add_option("--tpm", create_options_.tpm, "Tokens per minute (0 = unlimited)")->check(CLI::NonNegativeNumber);
   create_->add_option("--description", create_options_.description, "Free text");
-  create_->add_option(
-      "--policy", create_options_.policy,
-      "Guardrail profile for this key: " + Join(policy::BuiltinProfileNames(), ", ") +
-          " (default: the deployment/team policy)");
+  create_->add_option("--policy", create_options_.policy,
+                      "Guardrail profile for this key: " + Join(policy::BuiltinProfileNames(), ", ") +
+                          " (default: the deployment/team policy)");
   create_->add_flag("--json", create_options_.json, "Print one JSON object");
   AddStoreOptions(*create_, create_options_.store);
 

@@ -121,8 +121,8 @@ struct Totals {
   bool error = false;
 };
 
-Status ScanTimed(const Scanner& scanner, std::string_view text, detect::ScanScratch& scratch,
-                 std::vector<Span>* spans, Totals& t) {
+Status ScanTimed(const Scanner& scanner, std::string_view text, detect::ScanScratch& scratch, std::vector<Span>* spans,
+                 Totals& t) {
   auto t0 = std::chrono::steady_clock::now();
   auto st = scanner.Scan(text, scratch, spans);
   t.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -130,8 +130,7 @@ Status ScanTimed(const Scanner& scanner, std::string_view text, detect::ScanScra
   return st;
 }
 
-void RunJsonl(const Scanner& scanner, const std::string& path, std::ostream& out,
-              std::ostream& err, Totals& t) {
+void RunJsonl(const Scanner& scanner, const std::string& path, std::ostream& out, std::ostream& err, Totals& t) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (path != "-") {
@@ -158,8 +157,7 @@ void RunJsonl(const Scanner& scanner, const std::string& path, std::ostream& out
       t.error = true;
       continue;
     }
-    if (!rec.is_object() || !rec.contains("id") || !rec.contains("text") ||
-        !rec["text"].is_string()) {
+    if (!rec.is_object() || !rec.contains("id") || !rec.contains("text") || !rec["text"].is_string()) {
       err << path << ":" << ln << ": record needs an \"id\" and a string \"text\"\n";
       t.error = true;
       continue;
@@ -188,9 +186,8 @@ void RunJsonl(const Scanner& scanner, const std::string& path, std::ostream& out
   }
 }
 
-void ReportText(const Scanner& scanner, const std::string& name, std::string_view text,
-                detect::ScanScratch& scratch, std::ostream& out, std::ostream& err, Totals& t,
-                bool color) {
+void ReportText(const Scanner& scanner, const std::string& name, std::string_view text, detect::ScanScratch& scratch,
+                std::ostream& out, std::ostream& err, Totals& t, bool color) {
   std::vector<Span> spans;
   auto st = ScanTimed(scanner, text, scratch, &spans, t);
   ++t.records;
@@ -207,8 +204,7 @@ void ReportText(const Scanner& scanner, const std::string& name, std::string_vie
     char conf[16];
     std::snprintf(conf, sizeof conf, "%.2f", s.confidence);
     if (color) out << "\033[1m";
-    out << name << ":" << line << ":" << col << ": " << scanner.TypeName(s) << " (" << conf
-        << ", " << s.rule << ")";
+    out << name << ":" << line << ":" << col << ": " << scanner.TypeName(s) << " (" << conf << ", " << s.rule << ")";
     if (color) out << "\033[0m";
     out << "\n    " << ContextLine(text, s) << "\n";
   }
@@ -300,8 +296,7 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
       out << "  type                      count\n";
       for (const auto& [type, n] : t.per_type) {
         char row[96];
-        std::snprintf(row, sizeof row, "  %-24s %6llu\n", type.c_str(),
-                      static_cast<unsigned long long>(n));
+        std::snprintf(row, sizeof row, "  %-24s %6llu\n", type.c_str(), static_cast<unsigned long long>(n));
         out << row;
       }
     }
@@ -311,15 +306,13 @@ int RunScan(const ScanCommandOptions& o, std::ostream& out, std::ostream& err) {
   }
   if (o.stats) {
     char line[320];
-    double wall =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     double mbs = t.seconds > 0 ? static_cast<double>(t.bytes) / 1e6 / t.seconds : 0;
     double wall_mbs = wall > 0 ? static_cast<double>(t.bytes) / 1e6 / wall : 0;
     std::snprintf(line, sizeof line,
                   "stats: %llu bytes, %llu record(s), %llu finding(s); engine %.3f s = %.1f MB/s; "
                   "whole run %.3f s = %.1f MB/s\n",
-                  static_cast<unsigned long long>(t.bytes),
-                  static_cast<unsigned long long>(t.records),
+                  static_cast<unsigned long long>(t.bytes), static_cast<unsigned long long>(t.records),
                   static_cast<unsigned long long>(t.findings), t.seconds, mbs, wall, wall_mbs);
     err << line;
   }

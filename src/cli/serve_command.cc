@@ -91,8 +91,7 @@ int RunServe(const ServeOptions& options, std::ostream& /*out*/, std::ostream& e
   }
   auto st = store::OpenDataDir(cfg.value().data_dir);
   if (!st.ok()) {
-    err << "gwanmun serve: cannot open the store in " << cfg.value().data_dir << ": " << st.status().message()
-        << "\n";
+    err << "gwanmun serve: cannot open the store in " << cfg.value().data_dir << ": " << st.status().message() << "\n";
     return 2;
   }
   proxy::GatewayOptions g;

@@ -25,8 +25,7 @@ class Reader {
  public:
   explicit Reader(std::string source) : source_(std::move(source)) {}
 
-  [[noreturn]] void Fail(const YAML::Node& node, const std::string& key,
-                         const std::string& what) const {
+  [[noreturn]] void Fail(const YAML::Node& node, const std::string& key, const std::string& what) const {
     std::string where = source_;
     if (node.IsDefined() && node.Mark().line >= 0) {
       where += ":" + std::to_string(node.Mark().line + 1);
@@ -94,9 +93,8 @@ void ReadTimeouts(const Reader& r, const YAML::Node& n, const std::string& path,
 
 UpstreamConfig ReadUpstream(const Reader& r, const YAML::Node& n, const std::string& path) {
   r.CheckKeys(n, path,
-              {"name", "base_url", "api_key_env", "api_key_file", "auth_header", "query", "region",
-               "weight", "timeouts", "models", "max_idle_connections", "idle_connection_ms",
-               "ca_file", "use_proxy"});
+              {"name", "base_url", "api_key_env", "api_key_file", "auth_header", "query", "region", "weight",
+               "timeouts", "models", "max_idle_connections", "idle_connection_ms", "ca_file", "use_proxy"});
   UpstreamConfig u;
   u.line = n.Mark().line + 1;
   if (!n["name"]) r.Fail(n, path + ".name", "missing");
@@ -153,10 +151,7 @@ UpstreamConfig ReadUpstream(const Reader& r, const YAML::Node& n, const std::str
   return u;
 }
 
-
-bool IsActionName(std::string_view a) {
-  return a == "allow" || a == "mask" || a == "pseudonymize" || a == "block";
-}
+bool IsActionName(std::string_view a) { return a == "allow" || a == "mask" || a == "pseudonymize" || a == "block"; }
 
 bool IsProfileName(std::string_view p) {
   return p == "general" || p == "financial" || p == "public" || p == "pseudonymize-all" || p == "allow-all";
@@ -174,9 +169,9 @@ bool IsKnownType(std::string_view name, const std::vector<DictionaryConfig>& dic
 PolicyConfig ReadPolicy(const Reader& r, const YAML::Node& n, const std::string& path,
                         const std::vector<DictionaryConfig>& dicts, bool top) {
   if (top) {
-    r.CheckKeys(n, path, {"enabled", "profile", "actions", "residency", "no_store", "scan_output", "teams",
-                          "dictionaries", "markings", "min_confidence", "substitutes",
-                          "allow_persisting_endpoints"});
+    r.CheckKeys(n, path,
+                {"enabled", "profile", "actions", "residency", "no_store", "scan_output", "teams", "dictionaries",
+                 "markings", "min_confidence", "substitutes", "allow_persisting_endpoints"});
   } else {
     r.CheckKeys(n, path, {"profile", "actions", "residency", "no_store", "scan_output"});
   }
@@ -193,7 +188,8 @@ PolicyConfig ReadPolicy(const Reader& r, const YAML::Node& n, const std::string&
     for (const auto& kv : a) {
       std::string type = kv.first.as<std::string>();
       std::string key = path + ".actions." + type;
-      if (!IsKnownType(type, dicts)) r.Fail(kv.first, key, "unknown type (see `gwanmun scan --help` or docs/detection.md)");
+      if (!IsKnownType(type, dicts))
+        r.Fail(kv.first, key, "unknown type (see `gwanmun scan --help` or docs/detection.md)");
       std::string action = r.String(kv.second, key);
       if (!IsActionName(action)) r.Fail(kv.second, key, "expected allow, mask, pseudonymize or block");
       p.actions.emplace_back(type, action);
@@ -210,7 +206,8 @@ PolicyConfig ReadPolicy(const Reader& r, const YAML::Node& n, const std::string&
       if (!rs[i]["region"]) r.Fail(rs[i], rp + ".region", "missing");
       rule.region = r.String(rs[i]["region"], rp + ".region");
       const auto& ts = rs[i]["types"];
-      if (!ts || !ts.IsSequence() || ts.size() == 0) r.Fail(rs[i], rp + ".types", "expected a non-empty list of type names");
+      if (!ts || !ts.IsSequence() || ts.size() == 0)
+        r.Fail(rs[i], rp + ".types", "expected a non-empty list of type names");
       for (const auto& t : ts) {
         std::string name = r.String(t, rp + ".types");
         if (!IsKnownType(name, dicts)) r.Fail(t, rp + ".types", "unknown type '" + name + "'");
@@ -248,7 +245,8 @@ void ReadGuardrails(const Reader& r, const YAML::Node& g, GuardrailsConfig* out)
       if (d.file.empty() == d.terms.empty()) r.Fail(ds[i], dp, "give either file or terms");
       if (ds[i]["action"]) {
         d.action = r.String(ds[i]["action"], dp + ".action");
-        if (!IsActionName(d.action)) r.Fail(ds[i]["action"], dp + ".action", "expected allow, mask, pseudonymize or block");
+        if (!IsActionName(d.action))
+          r.Fail(ds[i]["action"], dp + ".action", "expected allow, mask, pseudonymize or block");
       }
       for (const auto& prev : out->dictionaries) {
         if (prev.name == d.name) r.Fail(ds[i]["name"], dp + ".name", "duplicate dictionary '" + d.name + "'");
@@ -263,7 +261,8 @@ void ReadGuardrails(const Reader& r, const YAML::Node& g, GuardrailsConfig* out)
     std::string s = r.String(mc, path + ".min_confidence");
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
-    if (end == s.c_str() || *end != '\0' || v < 0 || v > 1) r.Fail(mc, path + ".min_confidence", "expected a number from 0 to 1");
+    if (end == s.c_str() || *end != '\0' || v < 0 || v > 1)
+      r.Fail(mc, path + ".min_confidence", "expected a number from 0 to 1");
     out->min_confidence = v;
   }
   if (const auto& sub = g["substitutes"]) {
@@ -288,8 +287,8 @@ Config ParseRoot(const Reader& r, const YAML::Node& root) {
   Config c;
   if (!root.IsDefined() || root.IsNull()) return c;  // empty file: defaults
   r.CheckKeys(root, "",
-              {"server", "data_dir", "auth", "upstreams", "retry", "circuit_breaker", "logging",
-               "passthrough", "inject_stream_usage", "guardrails", "audit"});
+              {"server", "data_dir", "auth", "upstreams", "retry", "circuit_breaker", "logging", "passthrough",
+               "inject_stream_usage", "guardrails", "audit"});
   if (const auto& s = root["server"]) {
     r.CheckKeys(s, "server",
                 {"listen", "threads", "max_body_bytes", "max_response_bytes", "keepalive_timeout_ms",
@@ -305,12 +304,10 @@ Config ParseRoot(const Reader& r, const YAML::Node& root) {
       c.server.max_body_bytes = r.Int(s["max_body_bytes"], "server.max_body_bytes", 1, 1LL << 32);
     }
     if (s["max_response_bytes"]) {
-      c.server.max_response_bytes =
-          r.Int(s["max_response_bytes"], "server.max_response_bytes", 1, 1LL << 34);
+      c.server.max_response_bytes = r.Int(s["max_response_bytes"], "server.max_response_bytes", 1, 1LL << 34);
     }
     if (s["keepalive_timeout_ms"]) {
-      c.server.keepalive_timeout_ms =
-          r.Int(s["keepalive_timeout_ms"], "server.keepalive_timeout_ms", 1, 86400000);
+      c.server.keepalive_timeout_ms = r.Int(s["keepalive_timeout_ms"], "server.keepalive_timeout_ms", 1, 86400000);
     }
     if (s["header_timeout_ms"]) {
       c.server.header_timeout_ms = r.Int(s["header_timeout_ms"], "server.header_timeout_ms", 1, 86400000);
@@ -347,7 +344,8 @@ Config ParseRoot(const Reader& r, const YAML::Node& root) {
   if (const auto& cb = root["circuit_breaker"]) {
     r.CheckKeys(cb, "circuit_breaker", {"failure_threshold", "open_ms"});
     if (cb["failure_threshold"]) {
-      c.circuit_breaker.failure_threshold = r.Int(cb["failure_threshold"], "circuit_breaker.failure_threshold", 0, 100000);
+      c.circuit_breaker.failure_threshold =
+          r.Int(cb["failure_threshold"], "circuit_breaker.failure_threshold", 0, 100000);
     }
     if (cb["open_ms"]) c.circuit_breaker.open_ms = r.Int(cb["open_ms"], "circuit_breaker.open_ms", 1, 86400000);
   }
@@ -428,8 +426,10 @@ bool IsLoopbackHost(std::string_view host) {
   if (host.substr(0, 4) != "127.") return false;
   int dots = 0;
   for (char ch : host) {
-    if (ch == '.') ++dots;
-    else if (ch < '0' || ch > '9') return false;
+    if (ch == '.')
+      ++dots;
+    else if (ch < '0' || ch > '9')
+      return false;
   }
   return dots == 3;
 }
@@ -475,8 +475,7 @@ Result<Url> ParseUrl(std::string_view text) {
   if (!port.empty()) {
     unsigned v = 0;
     if (!IsDigits(port) || port.size() > 5 ||
-        std::from_chars(port.data(), port.data() + port.size(), v).ec != std::errc() || v == 0 ||
-        v > 65535) {
+        std::from_chars(port.data(), port.data() + port.size(), v).ec != std::errc() || v == 0 || v > 65535) {
       return Status::Error("bad port in URL");
     }
     u.port = static_cast<uint16_t>(v);
@@ -491,8 +490,10 @@ Result<Url> ParseUrl(std::string_view text) {
 Status Validate(const Config& c) {
   std::string where = c.source.empty() ? "config" : c.source;
   if (!c.auth.enabled && !IsLoopbackHost(c.server.listen_host)) {
-    return Status::Error(where + ": auth.enabled: authentication can only be turned off when listening on a "
-                         "loopback address (127.0.0.1, ::1), not '" + c.server.listen_host + "'");
+    return Status::Error(where +
+                         ": auth.enabled: authentication can only be turned off when listening on a "
+                         "loopback address (127.0.0.1, ::1), not '" +
+                         c.server.listen_host + "'");
   }
   std::set<std::string> names;
   for (const auto& u : c.upstreams) {

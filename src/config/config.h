@@ -30,11 +30,11 @@ bool IsLoopbackHost(std::string_view host);
 
 // An absolute http(s) URL split for connecting.
 struct Url {
-  std::string scheme;     // "http" or "https"
-  std::string host;       // without brackets
-  uint16_t port = 0;      // explicit or the scheme's default
-  std::string path;       // base path without trailing '/', may be empty
-  std::string userinfo;   // "user:pass" (proxies only), may be empty
+  std::string scheme;    // "http" or "https"
+  std::string host;      // without brackets
+  uint16_t port = 0;     // explicit or the scheme's default
+  std::string path;      // base path without trailing '/', may be empty
+  std::string userinfo;  // "user:pass" (proxies only), may be empty
   bool tls() const { return scheme == "https"; }
   // "host" or "host:port" when the port is not the scheme's default.
   std::string HostHeader() const;
@@ -44,24 +44,24 @@ Result<Url> ParseUrl(std::string_view text);
 struct ServerConfig {
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 8080;
-  int threads = 0;                           // event-loop threads; 0 = one per core
-  size_t max_body_bytes = 16u << 20;         // request bodies; larger → 413
-  size_t max_response_bytes = 256u << 20;    // non-streaming upstream bodies
-  int keepalive_timeout_ms = 75000;          // idle client connections
-  int header_timeout_ms = 30000;             // reading one request
-  int drain_timeout_ms = 30000;              // SIGTERM: wait this long for requests
+  int threads = 0;                         // event-loop threads; 0 = one per core
+  size_t max_body_bytes = 16u << 20;       // request bodies; larger → 413
+  size_t max_response_bytes = 256u << 20;  // non-streaming upstream bodies
+  int keepalive_timeout_ms = 75000;        // idle client connections
+  int header_timeout_ms = 30000;           // reading one request
+  int drain_timeout_ms = 30000;            // SIGTERM: wait this long for requests
 };
 
 struct AuthConfig {
-  bool enabled = true;       // false only with a loopback listen address
-  int cache_ttl_ms = 1000;   // how long a verified key is trusted without the store
+  bool enabled = true;      // false only with a loopback listen address
+  int cache_ttl_ms = 1000;  // how long a verified key is trusted without the store
 };
 
 struct Timeouts {
-  int connect_ms = 5000;        // TCP + TLS (+ proxy CONNECT)
-  int response_ms = 300000;     // request sent → response headers
-  int idle_ms = 120000;         // between two body reads (stream events)
-  int total_ms = 900000;        // whole attempt
+  int connect_ms = 5000;     // TCP + TLS (+ proxy CONNECT)
+  int response_ms = 300000;  // request sent → response headers
+  int idle_ms = 120000;      // between two body reads (stream events)
+  int total_ms = 900000;     // whole attempt
 };
 
 // A model an upstream serves: `name` is what clients send; `upstream_model`
@@ -73,13 +73,13 @@ struct ModelMapping {
 
 struct UpstreamConfig {
   std::string name;
-  std::string base_url;         // e.g. https://api.openai.com/v1
-  std::string api_key_env;      // environment variable holding the key
-  std::string api_key_file;     // or a file holding it (trailing newline stripped)
+  std::string base_url;                       // e.g. https://api.openai.com/v1
+  std::string api_key_env;                    // environment variable holding the key
+  std::string api_key_file;                   // or a file holding it (trailing newline stripped)
   std::string auth_header = "authorization";  // "authorization" (Bearer) or "api-key" (Azure)
-  std::string query;            // appended to every upstream URL, e.g. "api-version=2024-10-21"
-  std::string region;           // residency tag, e.g. "kr", "us"
-  int weight = 1;               // share of first attempts among upstreams serving a model
+  std::string query;                          // appended to every upstream URL, e.g. "api-version=2024-10-21"
+  std::string region;                         // residency tag, e.g. "kr", "us"
+  int weight = 1;                             // share of first attempts among upstreams serving a model
   Timeouts timeouts;
   std::vector<ModelMapping> models;
   int max_idle_connections = 32;  // per event-loop thread
@@ -90,25 +90,25 @@ struct UpstreamConfig {
 };
 
 struct RetryConfig {
-  int max_retries = 1;          // extra attempts on the same upstream before falling back
-  int backoff_ms = 100;         // first backoff; doubles each retry, with jitter
+  int max_retries = 1;   // extra attempts on the same upstream before falling back
+  int backoff_ms = 100;  // first backoff; doubles each retry, with jitter
   int max_backoff_ms = 2000;
   int max_retry_after_ms = 5000;  // longer Retry-After → fall back instead of waiting
 };
 
 struct CircuitBreakerConfig {
-  int failure_threshold = 5;   // consecutive failures that open the circuit; 0 = off
-  int open_ms = 30000;         // then one trial request (half-open)
+  int failure_threshold = 5;  // consecutive failures that open the circuit; 0 = off
+  int open_ms = 30000;        // then one trial request (half-open)
 };
 
 struct LoggingConfig {
-  std::string level = "info";  // trace, debug, info, warn, error, off
+  std::string level = "info";    // trace, debug, info, warn, error, off
   std::string access_log = "-";  // "-" stdout, "off", or a file path
 };
 
 struct PassthroughConfig {
-  bool enabled = false;    // forward other /v1/* paths (no parsing) …
-  std::string upstream;    // … to this upstream
+  bool enabled = false;  // forward other /v1/* paths (no parsing) …
+  std::string upstream;  // … to this upstream
 };
 
 // A policy as written in YAML: a built-in profile plus overrides. Names are
@@ -121,27 +121,27 @@ struct ResidencyRuleConfig {
 };
 
 struct PolicyConfig {
-  std::string profile;                                  // "" = inherit (teams) / "general"
+  std::string profile;                                       // "" = inherit (teams) / "general"
   std::vector<std::pair<std::string, std::string>> actions;  // type name → action, in file order
-  bool has_residency = false;                           // residency given: replaces the profile's
+  bool has_residency = false;                                // residency given: replaces the profile's
   std::vector<ResidencyRuleConfig> residency;
-  int no_store = -1;                                    // -1 inherit, 0/1
-  int scan_output = -1;                                 // -1 inherit, 0/1
+  int no_store = -1;     // -1 inherit, 0/1
+  int scan_output = -1;  // -1 inherit, 0/1
 };
 
 struct DictionaryConfig {
-  std::string name;                 // reported type name, e.g. PROJECT_CODENAME
-  std::string file;                 // one term per line; or
-  std::vector<std::string> terms;   // terms inline
-  std::string action;               // default: the policy's dictionary default
+  std::string name;                // reported type name, e.g. PROJECT_CODENAME
+  std::string file;                // one term per line; or
+  std::vector<std::string> terms;  // terms inline
+  std::string action;              // default: the policy's dictionary default
 };
 
 struct GuardrailsConfig {
-  bool enabled = true;              // false: no scanning at all (guardrails off)
-  PolicyConfig policy;              // the deployment's policy
+  bool enabled = true;                                      // false: no scanning at all (guardrails off)
+  PolicyConfig policy;                                      // the deployment's policy
   std::vector<std::pair<std::string, PolicyConfig>> teams;  // per-team overrides of `policy`
   std::vector<DictionaryConfig> dictionaries;
-  bool markings = true;             // detect classification markings (대외비, 극비, …)
+  bool markings = true;  // detect classification markings (대외비, 극비, …)
   double min_confidence = 0.5;
   // Model → in-region substitute, used when residency restricts the regions
   // and no upstream there serves the requested model.
@@ -159,7 +159,7 @@ struct AuditConfig {
 };
 
 struct Config {
-  std::string source;        // file it came from ("" = defaults/flags)
+  std::string source;  // file it came from ("" = defaults/flags)
   ServerConfig server;
   std::string data_dir = "./data";
   AuthConfig auth;

@@ -141,8 +141,7 @@ class AddressRecognizer final : public Recognizer {
       }
       // Words are skipped by lead byte; an anchor is then checked exactly.
       size_t we = i + 3;
-      while (we + 3 <= n && static_cast<unsigned char>(t[we]) >= 0xEA &&
-             static_cast<unsigned char>(t[we]) <= 0xED) {
+      while (we + 3 <= n && static_cast<unsigned char>(t[we]) >= 0xEA && static_cast<unsigned char>(t[we]) <= 0xED) {
         we += 3;
       }
       if (we - i < 6 || !IsSyllable(t, we - 3) ||
@@ -163,8 +162,7 @@ class AddressRecognizer final : public Recognizer {
  private:
   // Whether syllable index `syl` (see SyllableIndex) is 시, 군, 구 or 도.
   static bool IsAnchorEnd(int syl) {
-    return syl == U'시' - 0xAC00 || syl == U'군' - 0xAC00 || syl == U'구' - 0xAC00 ||
-           syl == U'도' - 0xAC00;
+    return syl == U'시' - 0xAC00 || syl == U'군' - 0xAC00 || syl == U'구' - 0xAC00 || syl == U'도' - 0xAC00;
   }
 
   bool IsAnchor(std::string_view w) const {
@@ -393,8 +391,8 @@ class AddressRecognizer final : public Recognizer {
       stop = de;
     }
     float conf = province && sigungu > 0 ? 0.95f : sigungu > 0 ? 0.85f : 0.8f;
-    out.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(stop), EntityType::kAddress,
-                   conf, road ? "address.road" : "address.lot", specificity::kAddress});
+    out.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(stop), EntityType::kAddress, conf,
+                   road ? "address.road" : "address.lot", specificity::kAddress});
     *end = stop;
     return true;
   }

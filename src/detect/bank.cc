@@ -35,27 +35,23 @@ class BankAccountRecognizer final : public Recognizer {
 
   void Register(LexiconBuilder& lexicon) override {
     ctx_bank_ = lexicon.Category("ctx.bank");
-    num::AddKeywords(
-        lexicon, ctx_bank_,
-        {"계좌",    "입금",   "예금주", "예금", "이체",        "송금",    "출금", "은행",  "뱅크",
-         "금고",    "우체국", "농협",   "신협", "수협",        "카뱅",    "토뱅", "케뱅",  "수취",
-         "account", "acct",   "a/c",    "bank", "beneficiary", "deposit", "wire", "remit", "IBAN"});
+    num::AddKeywords(lexicon, ctx_bank_,
+                     {"계좌",    "입금",   "예금주", "예금", "이체",        "송금",    "출금", "은행",  "뱅크",
+                      "금고",    "우체국", "농협",   "신협", "수협",        "카뱅",    "토뱅", "케뱅",  "수취",
+                      "account", "acct",   "a/c",    "bank", "beneficiary", "deposit", "wire", "remit", "IBAN"});
     ctx_alias_ = lexicon.Category("ctx.bank.alias");
     num::AddKeywords(
         lexicon, ctx_alias_,
-        {"국민", "신한",    "우리",    "하나",  "기업", "부산",     "대구",   "광주",   "전북",
-         "경남", "제주",    "산업",    "씨티",  "외환", "토스",     "카카오", "SC제일", "KB",
-         "NH",   "IBK",     "KDB",     "SC",    "MG",   "BNK",      "DGB",    "KEB",    "iM",
-         "citi", "Kookmin", "Shinhan", "Woori", "Hana", "Nonghyup", "Kakao",  "Toss"});
+        {"국민", "신한", "우리", "하나",   "기업",    "부산",    "대구",  "광주", "전북",     "경남",  "제주", "산업",
+         "씨티", "외환", "토스", "카카오", "SC제일",  "KB",      "NH",    "IBK",  "KDB",      "SC",    "MG",   "BNK",
+         "DGB",  "KEB",  "iM",   "citi",   "Kookmin", "Shinhan", "Woori", "Hana", "Nonghyup", "Kakao", "Toss"});
     ctx_refno_ = lexicon.Category("ctx.refno");
-    num::AddKeywords(
-        lexicon, ctx_refno_,
-        {"주문",     "송장",     "운송장",   "거래번호", "접수번호", "승인번호",    "예약번호",
-         "회원번호", "고객번호", "관리번호", "문서번호", "사번",     "일련번호",    "인증번호",
-         "쿠폰",     "상품코드", "모델",     "티켓",     "택배",     "배송",        "영수증",
-         "참조번호", "계약번호", "order",    "tracking", "invoice",  "transaction", "txn",
-         "ticket",   "coupon",   "serial",   "sku",      "member",   "receipt",     "reference",
-         "ref no",   "OTP"});
+    num::AddKeywords(lexicon, ctx_refno_,
+                     {"주문",     "송장",     "운송장",      "거래번호", "접수번호", "승인번호", "예약번호", "회원번호",
+                      "고객번호", "관리번호", "문서번호",    "사번",     "일련번호", "인증번호", "쿠폰",     "상품코드",
+                      "모델",     "티켓",     "택배",        "배송",     "영수증",   "참조번호", "계약번호", "order",
+                      "tracking", "invoice",  "transaction", "txn",      "ticket",   "coupon",   "serial",   "sku",
+                      "member",   "receipt",  "reference",   "ref no",   "OTP"});
   }
 
   void Scan(const ScanView& view, std::vector<Finding>& out) const override {
@@ -86,9 +82,8 @@ class BankAccountRecognizer final : public Recognizer {
       int ref_gap = num::ContextGap(view, ctx_refno_, start, end, 80, 16);
       if (ref_gap >= 0 && ref_gap < bank_gap) return;
       float conf = k > 1 ? (strong ? 0.85f : 0.75f) : (strong ? 0.7f : 0.6f);
-      out.push_back(Finding{static_cast<uint32_t>(start), static_cast<uint32_t>(end),
-                            EntityType::kBankAccount, conf, strong ? "bank.context" : "bank.alias",
-                            specificity::kContextual});
+      out.push_back(Finding{static_cast<uint32_t>(start), static_cast<uint32_t>(end), EntityType::kBankAccount, conf,
+                            strong ? "bank.context" : "bank.alias", specificity::kContextual});
     });
   }
 
@@ -137,8 +132,7 @@ class BankAccountRecognizer final : public Recognizer {
       if (digits < 10 || digits > 14) continue;
       if (!g.Uniform(0, k) || !num::EndsAfter(t, g, k)) continue;
       if (k == 2 && g.Len(0) == 6 && g.Len(1) == 7) return 0;  // RRN / CRN
-      if (k >= 4 && g.sep[0] == '.' && g.Len(0) <= 3 && g.Len(1) <= 3 && g.Len(2) <= 3 &&
-          g.Len(3) <= 3) {
+      if (k >= 4 && g.sep[0] == '.' && g.Len(0) <= 3 && g.Len(1) <= 3 && g.Len(2) <= 3 && g.Len(3) <= 3) {
         return 0;  // IPv4 address
       }
       if (k > 1 && g.Len(0) > 8) continue;
@@ -148,8 +142,7 @@ class BankAccountRecognizer final : public Recognizer {
       if (digs[0] == '0') {
         // Phone-shaped: 0XX-XXXX-XXXX (valid or not, e.g. 080) or a valid
         // unseparated national number.
-        if (k == 3 && g.Len(0) >= 2 && g.Len(0) <= 4 && g.Len(1) >= 3 && g.Len(1) <= 4 &&
-            g.Len(2) == 4) {
+        if (k == 3 && g.Len(0) >= 2 && g.Len(0) <= 4 && g.Len(1) >= 3 && g.Len(1) <= 4 && g.Len(2) == 4) {
           return 0;
         }
         if (k == 1 && validate::PhoneNationalValid(digs)) return 0;
@@ -170,8 +163,6 @@ class BankAccountRecognizer final : public Recognizer {
 
 }  // namespace
 
-std::unique_ptr<Recognizer> NewBankAccountRecognizer() {
-  return std::make_unique<BankAccountRecognizer>();
-}
+std::unique_ptr<Recognizer> NewBankAccountRecognizer() { return std::make_unique<BankAccountRecognizer>(); }
 
 }  // namespace gwanmun::detect

@@ -31,8 +31,7 @@ constexpr size_t kAfter = 40;
 // Corporation type code (digits 5–6 of a CRN): 11–15 상법상 회사, 21–22 민법상
 // 법인, 31–53 특별법상 법인, 71 기타, 81–86 외국회사.
 bool CrnTypePlausible(int bb) {
-  return (bb >= 11 && bb <= 15) || bb == 21 || bb == 22 || (bb >= 31 && bb <= 53) || bb == 71 ||
-         (bb >= 81 && bb <= 86);
+  return (bb >= 11 && bb <= 15) || bb == 21 || bb == 22 || (bb >= 31 && bb <= 53) || bb == 71 || (bb >= 81 && bb <= 86);
 }
 
 class BusinessNumberRecognizer final : public Recognizer {
@@ -43,15 +42,15 @@ class BusinessNumberRecognizer final : public Recognizer {
 
   void Register(LexiconBuilder& lexicon) override {
     ctx_brn_ = lexicon.Category("ctx.brn");
-    num::AddKeywords(lexicon, ctx_brn_,
-                     {"사업자", "BRN", "business registration", "business reg", "business no",
-                      "business number", "biz no", "biz_no", "bizno", "biz reg", "tax id", "vat no",
-                      "company registration", "company reg"});
+    num::AddKeywords(
+        lexicon, ctx_brn_,
+        {"사업자", "BRN", "business registration", "business reg", "business no", "business number", "biz no", "biz_no",
+         "bizno", "biz reg", "tax id", "vat no", "company registration", "company reg"});
     ctx_crn_ = lexicon.Category("ctx.crn");
     num::AddKeywords(lexicon, ctx_crn_,
-                     {"법인등록", "법인번호", "법인 등록번호", "법인 번호", "등기번호", "CRN",
-                      "corporate registration", "corporation registration", "corporate reg",
-                      "corporate no", "corporate number", "corp reg", "corp. reg", "corp no"});
+                     {"법인등록", "법인번호", "법인 등록번호", "법인 번호", "등기번호", "CRN", "corporate registration",
+                      "corporation registration", "corporate reg", "corporate no", "corporate number", "corp reg",
+                      "corp. reg", "corp no"});
     // Registered by rrn.cc and bank.cc.
     ctx_rrn_ = lexicon.Category("ctx.rrn");
     ctx_arn_ = lexicon.Category("ctx.arn");
@@ -68,8 +67,7 @@ class BusinessNumberRecognizer final : public Recognizer {
       num::ParseGroups(t, p, g);
       char d[13];
       if (len == 3) {
-        if (g.n >= 3 && g.Len(1) == 2 && g.Len(2) == 5 && g.Uniform(0, 3) &&
-            num::EndsAfter(t, g, 3)) {
+        if (g.n >= 3 && g.Len(1) == 2 && g.Len(2) == 5 && g.Uniform(0, 3) && num::EndsAfter(t, g, 3)) {
           num::CollectGroupDigits(t, g, 0, 3, d, 10);
           Brn(view, std::string_view(d, 10), p, g.e[2], /*grouped=*/true, out);
         }
@@ -109,9 +107,8 @@ class BusinessNumberRecognizer final : public Recognizer {
     } else {
       conf = brn_gap >= 0 ? 0.85f : 0.3f;
     }
-    out.push_back(Finding{static_cast<uint32_t>(start), static_cast<uint32_t>(end),
-                          EntityType::kBrn, conf, grouped ? "brn.checksum" : "brn.context",
-                          specificity::kChecksum});
+    out.push_back(Finding{static_cast<uint32_t>(start), static_cast<uint32_t>(end), EntityType::kBrn, conf,
+                          grouped ? "brn.checksum" : "brn.context", specificity::kChecksum});
   }
 
   void Crn(const ScanView& view, std::string_view d, size_t start, size_t end, bool grouped,
@@ -125,17 +122,15 @@ class BusinessNumberRecognizer final : public Recognizer {
     if (crn_gap >= 0 && (id_gap < 0 || crn_gap < id_gap)) {
       conf = 0.95f;
       rule = "crn.context";
-    } else if (crn_gap < 0 && id_gap < 0 && grouped &&
-               !num::HasContext(view, ctx_refno_, start, end, 40, 0)) {
-      bool id_like =
-          validate::RrnDateValid(d, today_) &&
-          (d[6] >= '5' && d[6] <= '8' ? validate::ArnAnyChecksum(d) : validate::RrnChecksum(d));
+    } else if (crn_gap < 0 && id_gap < 0 && grouped && !num::HasContext(view, ctx_refno_, start, end, 40, 0)) {
+      bool id_like = validate::RrnDateValid(d, today_) &&
+                     (d[6] >= '5' && d[6] <= '8' ? validate::ArnAnyChecksum(d) : validate::RrnChecksum(d));
       int office = (d[0] - '0') * 10 + (d[1] - '0');
       int bb = (d[4] - '0') * 10 + (d[5] - '0');
       if (!id_like && office >= 11 && office <= 28 && CrnTypePlausible(bb)) conf = 0.55f;
     }
-    out.push_back(Finding{static_cast<uint32_t>(start), static_cast<uint32_t>(end),
-                          EntityType::kCrn, conf, rule, specificity::kChecksum});
+    out.push_back(Finding{static_cast<uint32_t>(start), static_cast<uint32_t>(end), EntityType::kCrn, conf, rule,
+                          specificity::kChecksum});
   }
 
   validate::YmdInt today_;
@@ -149,8 +144,6 @@ class BusinessNumberRecognizer final : public Recognizer {
 
 }  // namespace
 
-std::unique_ptr<Recognizer> NewBusinessNumberRecognizer() {
-  return std::make_unique<BusinessNumberRecognizer>();
-}
+std::unique_ptr<Recognizer> NewBusinessNumberRecognizer() { return std::make_unique<BusinessNumberRecognizer>(); }
 
 }  // namespace gwanmun::detect

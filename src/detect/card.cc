@@ -42,8 +42,7 @@ class CardRecognizer final : public Recognizer {
       } else if (g.n >= 4 && g.Len(1) == 4 && g.Len(2) == 4 && g.Len(3) == 4 && g.Uniform(0, 4) &&
                  num::EndsAfter(t, g, 4)) {
         k = 4;
-      } else if (g.n >= 3 && g.Len(1) == 6 && g.Len(2) == 5 && g.Uniform(0, 3) &&
-                 num::EndsAfter(t, g, 3)) {
+      } else if (g.n >= 3 && g.Len(1) == 6 && g.Len(2) == 5 && g.Uniform(0, 3) && num::EndsAfter(t, g, 3)) {
         k = 3;
       }
       if (k == 0) return;
@@ -57,8 +56,8 @@ class CardRecognizer final : public Recognizer {
       if (k == 1 && num::HasContext(view, ctx_refno_, p, end, 24, 0, /*max_lines_before=*/0)) {
         conf = 0.3f;
       }
-      out.push_back(Finding{static_cast<uint32_t>(p), end, EntityType::kCreditCard, conf,
-                            "card.luhn", specificity::kChecksum});
+      out.push_back(
+          Finding{static_cast<uint32_t>(p), end, EntityType::kCreditCard, conf, "card.luhn", specificity::kChecksum});
     });
   }
 

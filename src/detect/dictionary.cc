@@ -95,26 +95,24 @@ bool IsOpenBracketBefore(std::string_view t, size_t pos, bool line_start) {
   if (pos == 0) return line_start;
   char c = t[pos - 1];
   if (c == '\n') return line_start;
-  if (c == '[' || c == '(' || c == '<' || c == '{' || c == '*' || c == '|' || c == '"' ||
-      c == '\'' || c == '#') {
+  if (c == '[' || c == '(' || c == '<' || c == '{' || c == '*' || c == '|' || c == '"' || c == '\'' || c == '#') {
     return true;
   }
   char32_t cp = text::DecodeBefore(t, pos).cp;
   // 【 「 『 〔 〈 《 ■ □ ▶ ※
-  return cp == 0x3010 || cp == 0x300C || cp == 0x300E || cp == 0x3014 || cp == 0x3008 ||
-         cp == 0x300A || cp == 0x25A0 || cp == 0x25A1 || cp == 0x25B6 || cp == 0x203B;
+  return cp == 0x3010 || cp == 0x300C || cp == 0x300E || cp == 0x3014 || cp == 0x3008 || cp == 0x300A || cp == 0x25A0 ||
+         cp == 0x25A1 || cp == 0x25B6 || cp == 0x203B;
 }
 
 bool IsCloseBracketAt(std::string_view t, size_t pos) {
   if (pos >= t.size()) return true;
   char c = t[pos];
-  if (c == ']' || c == ')' || c == '>' || c == '}' || c == '*' || c == '|' || c == '"' ||
-      c == '\'' || c == ':' || c == '\n' || c == '\r') {
+  if (c == ']' || c == ')' || c == '>' || c == '}' || c == '*' || c == '|' || c == '"' || c == '\'' || c == ':' ||
+      c == '\n' || c == '\r') {
     return true;
   }
   char32_t cp = text::DecodeAt(t, pos).cp;
-  return cp == 0x3011 || cp == 0x300D || cp == 0x300F || cp == 0x3015 || cp == 0x3009 ||
-         cp == 0x300B;
+  return cp == 0x3011 || cp == 0x300D || cp == 0x300F || cp == 0x3015 || cp == 0x3009 || cp == 0x300B;
 }
 
 // Start of the line containing pos, skipping indentation.
@@ -176,14 +174,12 @@ class DictionaryRecognizer final : public Recognizer {
         if (i >= terms_.size() || term_entries_[i] != h.entry) continue;
         const TermInfo& info = terms_[i];
         if (!TermBoundariesOk(t, h.start, h.end, info)) continue;
-        out.push_back({h.start, h.end, EntityType::kCustom, 0.9f, "dict", specificity::kDictionary,
-                       info.dict});
+        out.push_back({h.start, h.end, EntityType::kCustom, 0.9f, "dict", specificity::kDictionary, info.dict});
       } else if (h.category == mark_cat_ && markings_) {
         size_t i = h.entry - mark_base_;
         if (i >= mark_entries_.size() || mark_entries_[i] != h.entry) continue;
         if (!MarkingOk(t, h.start, h.end, kMarkings[i])) continue;
-        out.push_back(
-            {h.start, h.end, EntityType::kMarking, 0.9f, "marking", specificity::kDictionary});
+        out.push_back({h.start, h.end, EntityType::kMarking, 0.9f, "marking", specificity::kDictionary});
       }
     }
   }
@@ -217,8 +213,7 @@ class DictionaryRecognizer final : public Recognizer {
         if (e >= t.size() || t[e] == '\n' || t[e] == '\r') return AtLineStart(t, s);  // alone
         return IsCloseBracketAt(t, e);
       case MarkRule::kBracketed:
-        return s > 0 && e < t.size() && (t[s - 1] == '[' || t[s - 1] == '(') &&
-               (t[e] == ']' || t[e] == ')');
+        return s > 0 && e < t.size() && (t[s - 1] == '[' || t[s - 1] == '(') && (t[e] == ']' || t[e] == ')');
       case MarkRule::kEnglishWord: {
         bool caps = true;
         for (char c : word) {

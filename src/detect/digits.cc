@@ -71,8 +71,7 @@ size_t CollectDigits(std::string_view t, size_t from, size_t to, char* buf, size
   return k;
 }
 
-size_t CollectGroupDigits(std::string_view t, const Groups& g, int from, int to, char* buf,
-                          size_t cap) {
+size_t CollectGroupDigits(std::string_view t, const Groups& g, int from, int to, char* buf, size_t cap) {
   size_t k = 0;
   for (int i = from; i < to; ++i) {
     for (uint32_t j = g.b[i]; j < g.e[i] && k < cap; ++j) buf[k++] = t[j];
@@ -80,8 +79,7 @@ size_t CollectGroupDigits(std::string_view t, const Groups& g, int from, int to,
   return k;
 }
 
-void AddKeywords(LexiconBuilder& lexicon, uint16_t category,
-                 std::initializer_list<std::string_view> words) {
+void AddKeywords(LexiconBuilder& lexicon, uint16_t category, std::initializer_list<std::string_view> words) {
   for (std::string_view w : words) {
     bool ascii = true;
     for (char c : w) {
@@ -125,8 +123,8 @@ int CountLineBreaks(std::string_view s) {
 
 }  // namespace
 
-int ContextGap(const ScanView& view, uint16_t category, size_t start, size_t end, size_t before,
-               size_t after, int max_lines_before) {
+int ContextGap(const ScanView& view, uint16_t category, size_t start, size_t end, size_t before, size_t after,
+               int max_lines_before) {
   size_t from = start > before ? start - before : 0;
   size_t to = end + after;
   // A hit overlapping the window may start up to 64 bytes before it.
@@ -139,8 +137,7 @@ int ContextGap(const ScanView& view, uint16_t category, size_t start, size_t end
     size_t gap = 0;
     if (h.end <= start) {
       gap = start - h.end;
-      if (max_lines_before < kAnyLines &&
-          CountLineBreaks(t.substr(h.end, gap)) > max_lines_before) {
+      if (max_lines_before < kAnyLines && CountLineBreaks(t.substr(h.end, gap)) > max_lines_before) {
         continue;
       }
     } else if (h.start >= end) {

@@ -41,8 +41,7 @@ inline uint64_t DigitMask64(const char* p) {
   uint64_t m = 0;
   for (int k = 0; k < 4; ++k) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    uint64_t bits =
-        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(v, shift), limit)));
+    uint64_t bits = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmplt_epi8(_mm_add_epi8(v, shift), limit)));
     m |= bits << (16 * k);
   }
   return m;
@@ -156,14 +155,12 @@ bool EndsAfter(std::string_view t, const Groups& g, int k);
 size_t CollectDigits(std::string_view t, size_t from, size_t to, char* buf, size_t cap);
 
 // Digits of groups [from, to) of g into buf; returns the count (<= cap).
-size_t CollectGroupDigits(std::string_view t, const Groups& g, int from, int to, char* buf,
-                          size_t cap);
+size_t CollectGroupDigits(std::string_view t, const Groups& g, int from, int to, char* buf, size_t cap);
 
 // Registers context keywords under `category`. ASCII keywords are matched
 // case-insensitively; keywords of up to 4 ASCII letters must stand alone
 // (no ASCII letter or digit on either side), which ContextGap enforces.
-void AddKeywords(LexiconBuilder& lexicon, uint16_t category,
-                 std::initializer_list<std::string_view> words);
+void AddKeywords(LexiconBuilder& lexicon, uint16_t category, std::initializer_list<std::string_view> words);
 
 inline constexpr int kAnyLines = 1 << 30;
 
@@ -174,11 +171,11 @@ inline constexpr int kAnyLines = 1 << 30;
 // after the value on a later line (a keyword there starts the next item,
 // e.g. the next message of a chat log); hits before the value separated from
 // it by more than `max_lines_before` line breaks ('\n' or an escaped "\n").
-int ContextGap(const ScanView& view, uint16_t category, size_t start, size_t end, size_t before,
-               size_t after, int max_lines_before = kAnyLines);
+int ContextGap(const ScanView& view, uint16_t category, size_t start, size_t end, size_t before, size_t after,
+               int max_lines_before = kAnyLines);
 
-inline bool HasContext(const ScanView& view, uint16_t category, size_t start, size_t end,
-                       size_t before, size_t after, int max_lines_before = kAnyLines) {
+inline bool HasContext(const ScanView& view, uint16_t category, size_t start, size_t end, size_t before, size_t after,
+                       int max_lines_before = kAnyLines) {
   return ContextGap(view, category, start, end, before, after, max_lines_before) >= 0;
 }
 

@@ -32,9 +32,7 @@ constexpr size_t kMaxDomain = 253;
 // How far left of a local part we look for a "scheme://" user-info prefix.
 constexpr size_t kUrlLookBack = 128;
 
-bool IsLocalChar(char c) {
-  return text::IsAsciiAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
-}
+bool IsLocalChar(char c) { return text::IsAsciiAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
 
 bool IsLabelChar(char c) { return text::IsAsciiAlnum(c) || c == '-'; }
 
@@ -127,8 +125,7 @@ bool InUrlUserInfo(std::string_view t, size_t pos) {
   for (size_t i = pos; i > floor; --i) {
     char c = t[i - 1];
     if (c == '/') return i >= 2 && t[i - 2] == '/';
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '<' ||
-        c == '>' || c == '@') {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '@') {
       return false;
     }
   }
@@ -197,8 +194,8 @@ class EmailRecognizer final : public Recognizer {
       size_t start = 0;
       float conf = 0;
       if (Match(t, at, &start, &end, &conf)) {
-        out.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(end), EntityType::kEmail,
-                       conf, "email", specificity::kStructured});
+        out.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(end), EntityType::kEmail, conf, "email",
+                       specificity::kStructured});
         pos = end;
       }
     }
@@ -216,8 +213,7 @@ class EmailRecognizer final : public Recognizer {
     if (at - ls > kMaxLocal) return false;
     // An escaped control character glued to the address ("\\nhong@…" in
     // source code or JSON written as text) is not part of it.
-    if (ls > 0 && t[ls - 1] == '\\' && ls + 1 < at &&
-        (t[ls] == 'n' || t[ls] == 't' || t[ls] == 'r')) {
+    if (ls > 0 && t[ls - 1] == '\\' && ls + 1 < at && (t[ls] == 'n' || t[ls] == 't' || t[ls] == 'r')) {
       ++ls;
     }
     while (ls < at && t[ls] == '.') ++ls;  // "...hong@" → "hong@"
@@ -251,8 +247,7 @@ class EmailRecognizer final : public Recognizer {
       char c = t[q];
       if (c == '*' || c == '@' || c == '_' || c == '#' || c == '$' || c == '%') return false;
       // scp-style "git@github.com:org/repo" or "user@host:/path".
-      if (c == ':' && q + 1 < n &&
-          (text::IsAsciiAlnum(t[q + 1]) || t[q + 1] == '/' || t[q + 1] == '~')) {
+      if (c == ':' && q + 1 < n && (text::IsAsciiAlnum(t[q + 1]) || t[q + 1] == '/' || t[q + 1] == '~')) {
         return false;
       }
     }

@@ -39,10 +39,9 @@ bool IsWordChar(char c) { return text::IsAsciiAlnum(c) || c == '_'; }
 // ASCII words that announce a version number when they directly precede a
 // dotted number (compared case-insensitively).
 constexpr std::string_view kVersionWords[] = {
-    "v",        "ver",      "version", "versions", "release", "rel",    "build",  "rev",
-    "revision", "firmware", "fw",      "sdk",      "kernel",  "patch",  "update", "windows",
-    "android",  "ios",      "macos",   "chrome",   "java",    "python", "node",   "ubuntu",
-    "debian",   "centos",   "oid",     "app",      "agent",   "client", "driver", "bios",
+    "v",    "ver",    "version", "versions", "release", "rel",     "build", "rev",    "revision", "firmware", "fw",
+    "sdk",  "kernel", "patch",   "update",   "windows", "android", "ios",   "macos",  "chrome",   "java",     "python",
+    "node", "ubuntu", "debian",  "centos",   "oid",     "app",     "agent", "client", "driver",   "bios",
 };
 // Hangul words with the same role (a particle may follow them).
 constexpr std::string_view kHangulVersionWords[] = {
@@ -60,8 +59,7 @@ bool PrecededByVersionWord(std::string_view t, size_t pos) {
   size_t p = pos;
   int skipped = 0;
   while (p > 0 && skipped < 4 &&
-         (t[p - 1] == ' ' || t[p - 1] == '\t' || t[p - 1] == ':' || t[p - 1] == '=' ||
-          t[p - 1] == '(')) {
+         (t[p - 1] == ' ' || t[p - 1] == '\t' || t[p - 1] == ':' || t[p - 1] == '=' || t[p - 1] == '(')) {
     --p;
     ++skipped;
   }
@@ -185,14 +183,13 @@ class IpRecognizer final : public Recognizer {
     for (std::string_view w : {"IP", "IPv4", "ip:", "ip=", "ip ", "_ip", "ip\""}) {
       lexicon.Add(w, ctx_, false);
     }
-    for (std::string_view w : {"dns", "server", "host", "gateway", "ping", "nameserver", "subnet",
-                               "address", "addr", "proxy", "router", "bind", "listen", "netmask",
-                               "firewall", "allow", "deny", "localhost", "route"}) {
+    for (std::string_view w :
+         {"dns", "server", "host", "gateway", "ping", "nameserver", "subnet", "address", "addr", "proxy", "router",
+          "bind", "listen", "netmask", "firewall", "allow", "deny", "localhost", "route"}) {
       lexicon.Add(w, ctx_, true);
     }
-    for (std::string_view w :
-         {"서버", "주소", "게이트웨이", "접속", "아이피", "네임서버", "라우터", "프록시", "호스트",
-          "바인딩", "방화벽", "허용", "차단", "대역", "넷마스크", "서브넷", "라우팅"}) {
+    for (std::string_view w : {"서버", "주소", "게이트웨이", "접속", "아이피", "네임서버", "라우터", "프록시", "호스트",
+                               "바인딩", "방화벽", "허용", "차단", "대역", "넷마스크", "서브넷", "라우팅"}) {
       lexicon.Add(w, ctx_, false);
     }
   }
@@ -242,8 +239,8 @@ class IpRecognizer final : public Recognizer {
       if (PrecededByVersionWord(t, s)) continue;
       float conf = 0.95f;
       if (all_single && !view.HasHitNear(ctx_, s, q, kContextBefore, kContextAfter)) conf = 0.4f;
-      out.push_back({static_cast<uint32_t>(s), static_cast<uint32_t>(q), EntityType::kIpAddress,
-                     conf, "ip.v4", specificity::kStructured});
+      out.push_back({static_cast<uint32_t>(s), static_cast<uint32_t>(q), EntityType::kIpAddress, conf, "ip.v4",
+                     specificity::kStructured});
     }
   }
 
@@ -279,8 +276,8 @@ class IpRecognizer final : public Recognizer {
       }
       if (e <= s || e - s < 3) continue;
       if (!ValidIpv6(t, s, e)) continue;
-      out.push_back({static_cast<uint32_t>(s), static_cast<uint32_t>(e), EntityType::kIpAddress,
-                     0.9f, "ip.v6", specificity::kStructured});
+      out.push_back({static_cast<uint32_t>(s), static_cast<uint32_t>(e), EntityType::kIpAddress, 0.9f, "ip.v6",
+                     specificity::kStructured});
     }
   }
 

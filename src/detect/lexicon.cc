@@ -48,9 +48,8 @@ Result<std::unique_ptr<Lexicon>> Lexicon::Compile(const LexiconBuilder& builder)
   }
   if (exprs.empty()) return lex;
   hs_compile_error_t* err = nullptr;
-  hs_error_t rc =
-      hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &lex->db_, &err);
+  hs_error_t rc = hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                                       static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &lex->db_, &err);
   if (rc != HS_SUCCESS) {
     std::string msg = "hyperscan compile failed";
     if (err != nullptr) {
@@ -79,8 +78,7 @@ struct MatchContext {
   std::vector<Hit>* hits;
 };
 
-int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
-            unsigned int /*flags*/, void* ctx) {
+int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to, unsigned int /*flags*/, void* ctx) {
   auto* mc = static_cast<MatchContext*>(ctx);
   auto len = static_cast<uint32_t>(mc->lex->Literal(id).size());
   auto end = static_cast<uint32_t>(to);
@@ -89,8 +87,7 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
 }
 }  // namespace
 
-Status Lexicon::Match(std::string_view text, LexiconScratch& scratch,
-                      std::vector<Hit>& hits) const {
+Status Lexicon::Match(std::string_view text, LexiconScratch& scratch, std::vector<Hit>& hits) const {
   if (db_ == nullptr || text.empty()) return Status::Ok();
   if (scratch.sized_for_ != id_) {
     if (hs_alloc_scratch(db_, &scratch.scratch_) != HS_SUCCESS) {
@@ -108,8 +105,7 @@ Status Lexicon::Match(std::string_view text, LexiconScratch& scratch,
   while (pos < text.size()) {
     size_t len = std::min(kWindow, text.size() - pos);
     size_t before = hits.size();
-    hs_error_t rc = hs_scan(db_, text.data() + pos, static_cast<unsigned>(len), 0,
-                            scratch.scratch_, OnMatch, &mc);
+    hs_error_t rc = hs_scan(db_, text.data() + pos, static_cast<unsigned>(len), 0, scratch.scratch_, OnMatch, &mc);
     if (rc != HS_SUCCESS) return Status::Error("hyperscan: scan failed");
     for (size_t k = before; k < hits.size(); ++k) {
       hits[k].start += static_cast<uint32_t>(pos);
@@ -125,11 +121,9 @@ Status Lexicon::Match(std::string_view text, LexiconScratch& scratch,
     hits.resize(keep);
     pos = next;
   }
-  std::sort(hits.begin() + static_cast<std::ptrdiff_t>(first), hits.end(),
-            [](const Hit& a, const Hit& b) {
-              return a.start != b.start ? a.start < b.start
-                                        : (a.end != b.end ? a.end < b.end : a.entry < b.entry);
-            });
+  std::sort(hits.begin() + static_cast<std::ptrdiff_t>(first), hits.end(), [](const Hit& a, const Hit& b) {
+    return a.start != b.start ? a.start < b.start : (a.end != b.end ? a.end < b.end : a.entry < b.entry);
+  });
   return Status::Ok();
 }
 

@@ -33,11 +33,10 @@ class DriverLicenseRecognizer final : public Recognizer {
 
   void Register(LexiconBuilder& lexicon) override {
     ctx_ = lexicon.Category("ctx.license");
-    num::AddKeywords(
-        lexicon, ctx_,
-        {"운전면허", "운전 면허", "면허번호", "면허증", "면허 번호", "driver's licen",
-         "driver licen", "drivers licen", "driving licen", "license no", "licence no",
-         "license number", "licence number", "license_no", "licence_no", "licenseNo", "DL No"});
+    num::AddKeywords(lexicon, ctx_,
+                     {"운전면허", "운전 면허", "면허번호", "면허증", "면허 번호", "driver's licen", "driver licen",
+                      "drivers licen", "driving licen", "license no", "licence no", "license number", "licence number",
+                      "license_no", "licence_no", "licenseNo", "DL No"});
   }
 
   void Scan(const ScanView& view, std::vector<Finding>& out) const override {
@@ -55,8 +54,7 @@ class DriverLicenseRecognizer final : public Recognizer {
         return;
       }
       // RR-YY-NNNNNN-NN
-      if (g.n >= 4 && g.Len(1) == 2 && g.Len(2) == 6 && g.Len(3) == 2 && g.Uniform(0, 4) &&
-          num::EndsAfter(t, g, 4)) {
+      if (g.n >= 4 && g.Len(1) == 2 && g.Len(2) == 6 && g.Len(3) == 2 && g.Uniform(0, 4) && num::EndsAfter(t, g, 4)) {
         if (!validate::LicenseRegionValid(TwoDigits(t, p))) return;
         uint32_t end = g.e[3];
         bool ctx = num::HasContext(view, ctx_, p, end, kBefore, kAfter);
@@ -65,8 +63,7 @@ class DriverLicenseRecognizer final : public Recognizer {
         return;
       }
       // Region name + YY-NNNNNN-NN
-      if (g.n >= 3 && g.Len(1) == 6 && g.Len(2) == 2 && g.Uniform(0, 3) &&
-          num::EndsAfter(t, g, 3)) {
+      if (g.n >= 3 && g.Len(1) == 6 && g.Len(2) == 2 && g.Uniform(0, 3) && num::EndsAfter(t, g, 3)) {
         size_t q = p;
         if (q > 0 && t[q - 1] == ' ') --q;
         size_t name_len = 0;
@@ -89,10 +86,9 @@ class DriverLicenseRecognizer final : public Recognizer {
   size_t Horizon() const override { return 200; }
 
  private:
-  static void Emit(size_t start, size_t end, float conf, const char* rule,
-                   std::vector<Finding>& out) {
-    out.push_back(Finding{static_cast<uint32_t>(start), static_cast<uint32_t>(end),
-                          EntityType::kDriverLicense, conf, rule, specificity::kContextual});
+  static void Emit(size_t start, size_t end, float conf, const char* rule, std::vector<Finding>& out) {
+    out.push_back(Finding{static_cast<uint32_t>(start), static_cast<uint32_t>(end), EntityType::kDriverLicense, conf,
+                          rule, specificity::kContextual});
   }
 
   uint16_t ctx_ = 0;
@@ -100,8 +96,6 @@ class DriverLicenseRecognizer final : public Recognizer {
 
 }  // namespace
 
-std::unique_ptr<Recognizer> NewDriverLicenseRecognizer() {
-  return std::make_unique<DriverLicenseRecognizer>();
-}
+std::unique_ptr<Recognizer> NewDriverLicenseRecognizer() { return std::make_unique<DriverLicenseRecognizer>(); }
 
 }  // namespace gwanmun::detect

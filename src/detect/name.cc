@@ -53,8 +53,7 @@ inline int SyllableAt(std::string_view s, size_t p) {
   auto b1 = static_cast<unsigned char>(s[p + 1]);
   auto b2 = static_cast<unsigned char>(s[p + 2]);
   if ((b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return -1;
-  char32_t cp = (static_cast<char32_t>(b0 & 0x0F) << 12) | (static_cast<char32_t>(b1 & 0x3F) << 6) |
-                (b2 & 0x3F);
+  char32_t cp = (static_cast<char32_t>(b0 & 0x0F) << 12) | (static_cast<char32_t>(b1 & 0x3F) << 6) | (b2 & 0x3F);
   if (cp < 0xAC00 || cp > 0xD7A3) return -1;
   return static_cast<int>(cp - 0xAC00);
 }
@@ -191,8 +190,7 @@ constexpr std::string_view kDerivationalSyllables =
     "들 쪽 측 건 역 구 동 로 길 점 관 품 대 가 국 어 식 책 안 제 류 위 문 분 차 선 율 균";
 
 // Syllables that end verb and adjective forms (편애한, 유람할, 강행해, 기소된).
-constexpr std::string_view kVerbalSyllables =
-    "한 할 함 합 해 했 하 된 될 됨 히 게 며 고 던 든 는 운 워 려 러 니";
+constexpr std::string_view kVerbalSyllables = "한 할 함 합 해 했 하 된 될 됨 히 게 며 고 던 든 는 운 워 려 러 니";
 
 inline float Logistic(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
@@ -238,8 +236,7 @@ class NameRecognizer final : public Recognizer {
 
   // Scans the word starting at rs whose end is at most re (lead bytes);
   // returns the exact end of the word.
-  size_t ScanHangulRun(std::string_view text, size_t rs, size_t re,
-                       std::vector<Finding>& out) const;
+  size_t ScanHangulRun(std::string_view text, size_t rs, size_t re, std::vector<Finding>& out) const;
   // True for a word that could be a full name on its own (static check).
   bool NameShaped(std::string_view word) const;
   // Neighbouring items of a comma list that look like names.
@@ -252,11 +249,10 @@ class NameRecognizer final : public Recognizer {
 
   std::array<uint8_t, kNumSyllables> syl_{};
   std::array<bool, kNumSyllables> verbal_{};  // verb/adjective endings (한, 할, 된 …)
-  std::array<bool, kNumSyllables> strip_{};  // particles dropped from a keyword (은, 는, 명 …)
+  std::array<bool, kNumSyllables> strip_{};   // particles dropped from a keyword (은, 는, 명 …)
   // Cheap filters before map lookups: which syllables can start a title or a
   // particle, end a keyword, or start a right-context keyword.
-  static constexpr uint8_t kTitleFirst = 1, kParticleFirst = 2, kKeywordLast = 4, kRightFirst = 8,
-                           kDoubleFirst = 16;
+  static constexpr uint8_t kTitleFirst = 1, kParticleFirst = 2, kKeywordLast = 4, kRightFirst = 8, kDoubleFirst = 16;
   std::array<uint8_t, kNumSyllables> aux_{};
   void MarkFirst(std::string_view list, uint8_t flag, size_t skip = 0) {
     ForEachEntry(list, [&](std::string_view e) {
@@ -290,9 +286,8 @@ NameRecognizer::NameRecognizer() {
   set_surname(name_data::kSurnamesRare, 1);
   set_surname(name_data::kSurnamesMid, 2);
   set_surname(name_data::kSurnamesCommon, 3);
-  ForEachEntry(name_data::kSurnamesDouble, [&](std::string_view e) {
-    double_surnames_.emplace_back(SyllableAt(e, 0), SyllableAt(e, 3));
-  });
+  ForEachEntry(name_data::kSurnamesDouble,
+               [&](std::string_view e) { double_surnames_.emplace_back(SyllableAt(e, 0), SyllableAt(e, 3)); });
   auto set_tier = [&](std::string_view list, int shift, uint8_t tier) {
     ForEachEntry(list, [&](std::string_view e) {
       int s = SyllableAt(e, 0);
@@ -306,10 +301,8 @@ NameRecognizer::NameRecognizer() {
   set_tier(name_data::kGivenLastB, kLastShift, 1);
   set_tier(name_data::kGivenLastA, kLastShift, 2);
 
-  ForEachEntry(name_data::kCommonGivenNames,
-               [&](std::string_view e) { common_given_.Insert(e, true); });
-  for (std::string_view e : {"은", "는", "이", "가", "님", "분", "의", "명"})
-    strip_[SyllableAt(e, 0)] = true;
+  ForEachEntry(name_data::kCommonGivenNames, [&](std::string_view e) { common_given_.Insert(e, true); });
+  for (std::string_view e : {"은", "는", "이", "가", "님", "분", "의", "명"}) strip_[SyllableAt(e, 0)] = true;
   MarkFirst(name_data::kSurnamesDouble, kDoubleFirst);
   MarkFirst(name_data::kTitlesStrong, kTitleFirst);
   MarkFirst(name_data::kTitlesWeak, kTitleFirst);
@@ -334,23 +327,17 @@ NameRecognizer::NameRecognizer() {
   }
   ForEachEntry(name_data::kTitlesWeak, [&](std::string_view e) { titles_.Insert(e, 2); });
   ForEachEntry(name_data::kTitlesStrong, [&](std::string_view e) { titles_.Insert(e, 1); });
-  ForEachEntry(name_data::kParticles,
-               [&](std::string_view e) { particles_.Insert(e.substr(1), e[0]); });
+  ForEachEntry(name_data::kParticles, [&](std::string_view e) { particles_.Insert(e.substr(1), e[0]); });
   ForEachEntry(kAnimateParticles, [&](std::string_view e) { particle_strength_.Insert(e, 2); });
   ForEachEntry(kCopulaParticles, [&](std::string_view e) { particle_strength_.Insert(e, 1); });
   ForEachEntry(kClosingTitles, [&](std::string_view e) { titles_.Insert(e, 3); });
   ForEachEntry(name_data::kContextKeywords, [&](std::string_view e) { keywords_.Insert(e, true); });
-  ForEachEntry(name_data::kColonKeywords,
-               [&](std::string_view e) { colon_keywords_.Insert(e, true); });
-  ForEachEntry(name_data::kRightKeywords,
-               [&](std::string_view e) { right_keywords_.Insert(e, true); });
+  ForEachEntry(name_data::kColonKeywords, [&](std::string_view e) { colon_keywords_.Insert(e, true); });
+  ForEachEntry(name_data::kRightKeywords, [&](std::string_view e) { right_keywords_.Insert(e, true); });
   ForEachEntry(name_data::kStopWords, [&](std::string_view e) { stop_.Insert(e, true); });
-  ForEachEntry(name_data::kRomanSurnames,
-               [&](std::string_view e) { roman_surnames_.insert(std::string(e)); });
-  ForEachEntry(name_data::kRomanStopWords,
-               [&](std::string_view e) { roman_stop_.insert(std::string(e)); });
-  ForEachEntry(name_data::kRomanContext,
-               [&](std::string_view e) { roman_context_.insert(std::string(e)); });
+  ForEachEntry(name_data::kRomanSurnames, [&](std::string_view e) { roman_surnames_.insert(std::string(e)); });
+  ForEachEntry(name_data::kRomanStopWords, [&](std::string_view e) { roman_stop_.insert(std::string(e)); });
+  ForEachEntry(name_data::kRomanContext, [&](std::string_view e) { roman_context_.insert(std::string(e)); });
 }
 
 bool NameRecognizer::ParticleAfter(int syl, int prev) const {
@@ -402,8 +389,7 @@ SuffixInfo NameRecognizer::ClassifySyl(const int* s, int n, int prev_syl) const 
   uint64_t prefix[7];
   prefix[0] = 0;
   int maxlen = std::min(n, 6);
-  for (int i = 0; i < maxlen; ++i)
-    prefix[i + 1] = prefix[i] * 11173 + static_cast<uint64_t>(s[i] + 1);
+  for (int i = 0; i < maxlen; ++i) prefix[i + 1] = prefix[i] * 11173 + static_cast<uint64_t>(s[i] + 1);
   for (int len = (aux_[s[0]] & kTitleFirst) != 0 ? maxlen : 0; len >= 1; --len) {
     const uint8_t* it = titles_.FindCode(prefix[len]);
     if (it == nullptr) continue;
@@ -427,9 +413,7 @@ SuffixInfo NameRecognizer::ClassifySyl(const int* s, int n, int prev_syl) const 
   }
   info.kind = SuffixKind::kParticle;
   const uint8_t* st = particle_strength_.FindCode(code);
-  info.strength = st == nullptr ? w::kParticleCase
-                  : *st == 2    ? w::kParticleDative
-                                : w::kParticleCopula;
+  info.strength = st == nullptr ? w::kParticleCase : *st == 2 ? w::kParticleDative : w::kParticleCopula;
   info.agrees = !((*p == 'C' && !HasFinal(prev_syl)) || (*p == 'V' && HasFinal(prev_syl)));
   return info;
 }
@@ -476,8 +460,8 @@ bool NameRecognizer::LeftKeyword(std::string_view text, size_t start, bool* team
   int skipped = 0;
   while (p > limit && skipped < 4) {
     char c = text[p - 1];
-    if (c == ' ' || c == ':' || c == '=' || c == '"' || c == '\'' || c == '(' || c == '[' ||
-        c == '-' || c == '>' || c == '\t') {
+    if (c == ' ' || c == ':' || c == '=' || c == '"' || c == '\'' || c == '(' || c == '[' || c == '-' || c == '>' ||
+        c == '\t') {
       --p;
       ++skipped;
       continue;
@@ -515,35 +499,24 @@ bool NameRecognizer::LeftKeyword(std::string_view text, size_t start, bool* team
   }
   // "CS팀 김민수": the Hangul run is just 팀 after ASCII letters or digits.
   // ASCII word before ("name", "customer_name", "holder" …).
-  while (ws > limit &&
-         (text::IsAsciiAlnum(text[ws - 1]) || text[ws - 1] == '_' || text[ws - 1] == '.')) {
+  while (ws > limit && (text::IsAsciiAlnum(text[ws - 1]) || text[ws - 1] == '_' || text[ws - 1] == '.')) {
     --ws;
   }
   if (ws == we) return false;
   std::string word;
   for (size_t i = ws; i < we; ++i) word.push_back(Lower(text[i]));
   if (word.find("name") != std::string::npos) return true;
-  static constexpr std::string_view kAscii[] = {"holder",    "payee",      "owner",
-                                                "author",    "manager",    "contact",
-                                                "recipient", "sender",     "assignee",
-                                                "customer",  "writer",     "requester",
-                                                "employee",  "member",     "beneficiary",
-                                                "user",      "driver",     "patient",
-                                                "guest",     "applicant",  "cc",
-                                                "to",        "from",       "by",
-                                                "attn",      "reviewer",   "approver",
-                                                "signer",    "passenger",  "traveler",
-                                                "client",    "person",     "staff",
-                                                "ceo",       "cto",        "cfo",
-                                                "president", "director",   "representative",
-                                                "rep",       "agent",      "officer",
-                                                "chairman",  "pic",        "lead",
-                                                "leader",    "supervisor", "worker",
-                                                "teacher"};
+  static constexpr std::string_view kAscii[] = {
+      "holder",      "payee",     "owner",    "author",         "manager",    "contact",   "recipient",
+      "sender",      "assignee",  "customer", "writer",         "requester",  "employee",  "member",
+      "beneficiary", "user",      "driver",   "patient",        "guest",      "applicant", "cc",
+      "to",          "from",      "by",       "attn",           "reviewer",   "approver",  "signer",
+      "passenger",   "traveler",  "client",   "person",         "staff",      "ceo",       "cto",
+      "cfo",         "president", "director", "representative", "rep",        "agent",     "officer",
+      "chairman",    "pic",       "lead",     "leader",         "supervisor", "worker",    "teacher"};
   // Trailing segment after '_' or '.' (e.g. customer_holder).
   size_t cut = word.find_last_of("_.");
-  std::string_view last =
-      cut == std::string::npos ? std::string_view(word) : std::string_view(word).substr(cut + 1);
+  std::string_view last = cut == std::string::npos ? std::string_view(word) : std::string_view(word).substr(cut + 1);
   for (std::string_view k : kAscii) {
     if (last == k) return true;
   }
@@ -553,8 +526,8 @@ bool NameRecognizer::LeftKeyword(std::string_view text, size_t start, bool* team
 float NameRecognizer::NextCell(std::string_view text, size_t p, bool* title) const {
   while (p < text.size() && text[p] == ' ') ++p;
   size_t q = p;
-  while (q < text.size() && q < p + 40 && text[q] != ',' && text[q] != '|' && text[q] != '\t' &&
-         text[q] != '\n' && text[q] != '"') {
+  while (q < text.size() && q < p + 40 && text[q] != ',' && text[q] != '|' && text[q] != '\t' && text[q] != '\n' &&
+         text[q] != '"') {
     ++q;
   }
   while (q > p && text[q - 1] == ' ') --q;
@@ -615,8 +588,8 @@ float NameRecognizer::RightContext(std::string_view text, size_t end, bool* titl
   }
   if (c != ' ') {
     text::Decoded d = text::DecodeAt(text, end);
-    if (d.cp == U'→' || d.cp == U'·' || d.cp == U'、' || d.cp == U'」' || d.cp == U'』' ||
-        d.cp == U'”' || d.cp == U'’') {
+    if (d.cp == U'→' || d.cp == U'·' || d.cp == U'、' || d.cp == U'」' || d.cp == U'』' || d.cp == U'”' ||
+        d.cp == U'’') {
       return w::kNextCell;
     }
     return 0.0f;
@@ -754,8 +727,7 @@ static std::string_view Cell(std::string_view text, size_t ls, size_t le, char d
   size_t b = a;
   while (b < le && text[b] != d) ++b;
   while (a < b && (text[a] == ' ' || text[a] == '"' || text[a] == '\'')) ++a;
-  while (b > a &&
-         (text[b - 1] == ' ' || text[b - 1] == '"' || text[b - 1] == '\'' || text[b - 1] == '\r')) {
+  while (b > a && (text[b - 1] == ' ' || text[b - 1] == '"' || text[b - 1] == '\'' || text[b - 1] == '\r')) {
     --b;
   }
   return text.substr(a, b - a);
@@ -767,8 +739,7 @@ float NameRecognizer::SiblingContext(std::string_view text, size_t rs, size_t en
   // the word (spaces and a quote allowed).
   {
     size_t b = end;
-    while (b < text.size() && b - end < 3 &&
-           (text[b] == ' ' || text[b] == '"' || text[b] == '\'')) {
+    while (b < text.size() && b - end < 3 && (text[b] == ' ' || text[b] == '"' || text[b] == '\'')) {
       ++b;
     }
     char c = b < text.size() ? text[b] : '\n';
@@ -799,8 +770,8 @@ float NameRecognizer::SiblingContext(std::string_view text, size_t rs, size_t en
     if (SyllableAt(cell, 0) >= 0) return IsKeywordWord(cell);
     std::string low;
     for (char c : cell) low.push_back(Lower(c));
-    return low.find("name") != std::string::npos || low == "holder" || low == "payee" ||
-           low == "owner" || low == "customer" || low == "employee";
+    return low.find("name") != std::string::npos || low == "holder" || low == "payee" || low == "owner" ||
+           low == "customer" || low == "employee";
   };
   if (d != 0) {
     std::string_view self = text.substr(rs, end - rs);
@@ -897,8 +868,7 @@ float NameRecognizer::SiblingContext(std::string_view text, size_t rs, size_t en
   return label + (shaped >= 1 ? w::kBulletSiblings : 0.0f);
 }
 
-size_t NameRecognizer::ScanHangulRun(std::string_view text, size_t rs, size_t re,
-                                     std::vector<Finding>& out) const {
+size_t NameRecognizer::ScanHangulRun(std::string_view text, size_t rs, size_t re, std::vector<Finding>& out) const {
   size_t k = (re - rs) / 3;
   // A name (≤ 4 syllables) plus a suffix (≤ 6 syllables: 과장님께서는).
   if (k < 2 || k > 10) return re;
@@ -932,14 +902,14 @@ size_t NameRecognizer::ScanHangulRun(std::string_view text, size_t rs, size_t re
   if (rs > 0) {
     text::Decoded d = text::DecodeBefore(text, rs);
     char32_t c = d.cp;
-    if (c == '*' || c == U'○' || c == U'●' || c == U'◯' || c == U'□' || c == U'■' || c == U'×' ||
-        c == U'ㅇ' || c == U'_') {
+    if (c == '*' || c == U'○' || c == U'●' || c == U'◯' || c == U'□' || c == U'■' || c == U'×' || c == U'ㅇ' ||
+        c == U'_') {
       return re;
     }
     if (c < 0x80 && text::IsAsciiAlnum(static_cast<char>(c))) {
       left += w::kLeftAlnum;
-    } else if (c == '\n' || c == ',' || c == '|' || c == '\t' || c == '"' || c == '\'' ||
-               c == '(' || c == '[' || c == '<' || c == ':' || c == '>') {
+    } else if (c == '\n' || c == ',' || c == '|' || c == '\t' || c == '"' || c == '\'' || c == '(' || c == '[' ||
+               c == '<' || c == ':' || c == '>') {
       left += w::kLeftCell;
     } else if (c == '@') {
       left += w::kLeftMention;  // "@김민수 확인 부탁드려요"
@@ -971,9 +941,7 @@ size_t NameRecognizer::ScanHangulRun(std::string_view text, size_t rs, size_t re
     int sl, gl;
   };
   static constexpr Split kSplits[] = {{2, 2}, {2, 1}, {1, 2}, {1, 1}};
-  auto given = [](int tier_value) {
-    return tier_value == 2 ? w::kGivenA : tier_value == 1 ? w::kGivenB : w::kGivenC;
-  };
+  auto given = [](int tier_value) { return tier_value == 2 ? w::kGivenA : tier_value == 1 ? w::kGivenB : w::kGivenC; };
   for (const Split& sp : kSplits) {
     if (sp.sl == 2 && !dbl) continue;
     if (sp.sl == 1 && tier == 0) continue;
@@ -1000,8 +968,7 @@ size_t NameRecognizer::ScanHangulRun(std::string_view text, size_t rs, size_t re
     }
     SuffixInfo suf = ClassifySyl(syl + nl, static_cast<int>(k) - nl, syl[nl - 1]);
     if (suf.kind == SuffixKind::kInvalid) continue;
-    if (suf.kind == SuffixKind::kParticle && nl + 1 == static_cast<int>(k) &&
-        DualParticle(text, re, syl[nl])) {
+    if (suf.kind == SuffixKind::kParticle && nl + 1 == static_cast<int>(k) && DualParticle(text, re, syl[nl])) {
       // Template text "홍길동이(가) 공유했습니다": either form is fine.
       suf.agrees = true;
       suf.strength = w::kParticleCopula;
@@ -1020,8 +987,7 @@ size_t NameRecognizer::ScanHangulRun(std::string_view text, size_t rs, size_t re
       c.particle = ParticleAfter(syl[2], syl[1]);
       if (c.particle && !rest_empty) {
         // 오준이고요: the shorter reading (오준 + 이고요) is a valid suffix.
-        c.particle =
-            ClassifySyl(syl + 2, static_cast<int>(k) - 2, syl[1]).kind != SuffixKind::kInvalid;
+        c.particle = ClassifySyl(syl + 2, static_cast<int>(k) - 2, syl[1]).kind != SuffixKind::kInvalid;
       }
       c.particle_pen = LastTier(syl[2]) == 2 ? w::kParticleSyllableA : w::kParticleSyllable;
       c.verbal = rest_empty && !known && verbal_[syl[2]];
@@ -1077,8 +1043,7 @@ size_t NameRecognizer::ScanHangulRun(std::string_view text, size_t rs, size_t re
   bool running_text = true;
   if (need_right) {
     right = RightContext(text, re, &title_follows);
-    running_text = right == w::kNextWord || right == w::kNextLineEnd || right == w::kNextKeyword ||
-                   right == 0.0f;
+    running_text = right == w::kNextWord || right == w::kNextLineEnd || right == w::kNextKeyword || right == 0.0f;
   }
 
   float best = -100.0f;
@@ -1116,8 +1081,8 @@ size_t NameRecognizer::ScanHangulRun(std::string_view text, size_t rs, size_t re
   if (whole && score + w::kColumnHeader >= kMinEmitLogit) score += SiblingContext(text, rs, end);
   float conf = Logistic(score);
   if (conf < kMinEmit) return re;
-  out.push_back({static_cast<uint32_t>(rs), static_cast<uint32_t>(end), EntityType::kPersonName,
-                 conf, whole ? "name.korean" : "name.suffix", specificity::kName});
+  out.push_back({static_cast<uint32_t>(rs), static_cast<uint32_t>(end), EntityType::kPersonName, conf,
+                 whole ? "name.korean" : "name.suffix", specificity::kName});
   return re;
 }
 
@@ -1125,12 +1090,11 @@ size_t NameRecognizer::ScanHangulRun(std::string_view text, size_t rs, size_t re
 
 // True if `s` (lower case) is one romanised Korean syllable.
 bool RomanSyllable(std::string_view s) {
-  static constexpr std::string_view kInitials[] = {"kk", "tt", "pp", "ss", "jj", "ch", "sh", "g",
-                                                   "k",  "n",  "d",  "t",  "r",  "l",  "m",  "b",
-                                                   "p",  "s",  "j",  "h",  "w",  ""};
-  static constexpr std::string_view kVowels[] = {
-      "yae", "yeo", "wae", "you", "yoo", "eui", "ae", "ya", "eo", "ye", "wa", "oe", "yo", "wo",
-      "we",  "wi",  "yu",  "eu",  "ui",  "oo",  "ee", "ou", "a",  "e",  "o",  "u",  "i"};
+  static constexpr std::string_view kInitials[] = {"kk", "tt", "pp", "ss", "jj", "ch", "sh", "g", "k", "n", "d",
+                                                   "t",  "r",  "l",  "m",  "b",  "p",  "s",  "j", "h", "w", ""};
+  static constexpr std::string_view kVowels[] = {"yae", "yeo", "wae", "you", "yoo", "eui", "ae", "ya", "eo",
+                                                 "ye",  "wa",  "oe",  "yo",  "wo",  "we",  "wi", "yu", "eu",
+                                                 "ui",  "oo",  "ee",  "ou",  "a",   "e",   "o",  "u",  "i"};
   static constexpr std::string_view kFinals[] = {"ng", "k", "n", "l", "m", "p", "t", ""};
   for (std::string_view ini : kInitials) {
     if (s.substr(0, ini.size()) != ini) continue;
@@ -1235,8 +1199,7 @@ int RomanCase(std::string_view tok) {
   return 0;
 }
 
-size_t NameRecognizer::ScanRoman(std::string_view text, size_t pos,
-                                 std::vector<Finding>& out) const {
+size_t NameRecognizer::ScanRoman(std::string_view text, size_t pos, std::vector<Finding>& out) const {
   size_t e1 = RomanToken(text, pos);
   if (e1 == pos) return pos + 1;
   // Token must not be glued to other word characters.
@@ -1245,8 +1208,8 @@ size_t NameRecognizer::ScanRoman(std::string_view text, size_t pos,
   }
   if (pos > 0) {
     char b = text[pos - 1];
-    if (b == '.' || b == '@' || b == '/' || b == '_' || b == '-' || b == '#' || b == '$' ||
-        b == '&' || b == '%' || text::IsAsciiDigit(b)) {
+    if (b == '.' || b == '@' || b == '/' || b == '_' || b == '-' || b == '#' || b == '$' || b == '&' || b == '%' ||
+        text::IsAsciiDigit(b)) {
       return e1;
     }
   }
@@ -1276,12 +1239,10 @@ size_t NameRecognizer::ScanRoman(std::string_view text, size_t pos,
   bool ok = false;
   std::string_view surname;
   // SURNAME GIVEN or GIVEN SURNAME.
-  if (roman_surnames_.count(l1) != 0 && roman_stop_.count(l1) == 0 &&
-      ValidRomanGiven(t2, &hyphen, &syllables)) {
+  if (roman_surnames_.count(l1) != 0 && roman_stop_.count(l1) == 0 && ValidRomanGiven(t2, &hyphen, &syllables)) {
     ok = true;
     surname = l1;
-  } else if (roman_surnames_.count(l2) != 0 && roman_stop_.count(l2) == 0 &&
-             ValidRomanGiven(t1, &hyphen, &syllables)) {
+  } else if (roman_surnames_.count(l2) != 0 && roman_stop_.count(l2) == 0 && ValidRomanGiven(t1, &hyphen, &syllables)) {
     ok = true;
     surname = l2;
   }
@@ -1292,9 +1253,9 @@ size_t NameRecognizer::ScanRoman(std::string_view text, size_t pos,
   } else if (syllables == 2) {
     s += w::kRomanTwoSyllables;
   }
-  static constexpr std::string_view kCommon[] = {
-      "kim", "lee", "park", "choi", "jung",  "jeong", "kang", "cho",  "yoon", "jang", "lim", "han",
-      "oh",  "seo", "shin", "kwon", "hwang", "ahn",   "song", "jeon", "hong", "yoo",  "ryu"};
+  static constexpr std::string_view kCommon[] = {"kim",   "lee",  "park", "choi", "jung", "jeong", "kang", "cho",
+                                                 "yoon",  "jang", "lim",  "han",  "oh",   "seo",   "shin", "kwon",
+                                                 "hwang", "ahn",  "song", "jeon", "hong", "yoo",   "ryu"};
   for (std::string_view c : kCommon) {
     if (surname == c) s += w::kRomanCommonSurname;
   }
@@ -1315,8 +1276,8 @@ size_t NameRecognizer::ScanRoman(std::string_view text, size_t pos,
   }
   float conf = Logistic(s);
   if (conf >= kMinEmit) {
-    out.push_back({static_cast<uint32_t>(pos), static_cast<uint32_t>(e2), EntityType::kPersonName,
-                   conf, "name.romanized", specificity::kName});
+    out.push_back({static_cast<uint32_t>(pos), static_cast<uint32_t>(e2), EntityType::kPersonName, conf,
+                   "name.romanized", specificity::kName});
   }
   return conf >= 0.5f ? e2 : e1;
 }

@@ -2,8 +2,7 @@
 
 namespace gwanmun::detect::name_data {
 
-const std::string_view kSurnamesCommon =
-    "김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 류 유 전 홍";
+const std::string_view kSurnamesCommon = "김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 류 유 전 홍";
 
 const std::string_view kSurnamesMid =
     "고 문 손 양 배 백 허 남 심 노 하 곽 성 차 주 우 구 민 나 진 지 엄 채 원 천 방 "

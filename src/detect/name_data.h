@@ -76,8 +76,7 @@ class HangulMap {
       auto b1 = static_cast<unsigned char>(key[p + 1]);
       auto b2 = static_cast<unsigned char>(key[p + 2]);
       if (b0 < 0xEA || b0 > 0xED || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) return false;
-      uint32_t cp = (static_cast<uint32_t>(b0 & 0x0F) << 12) |
-                    (static_cast<uint32_t>(b1 & 0x3F) << 6) | (b2 & 0x3F);
+      uint32_t cp = (static_cast<uint32_t>(b0 & 0x0F) << 12) | (static_cast<uint32_t>(b1 & 0x3F) << 6) | (b2 & 0x3F);
       if (cp < 0xAC00 || cp > 0xD7A3) return false;
       c = c * 11173 + (cp - 0xAC00 + 1);
     }
@@ -98,9 +97,7 @@ class HangulMap {
     int32_t key = -1;
   };
 
-  size_t Hash(uint64_t code) const {
-    return static_cast<size_t>((code * 0x9E3779B97F4A7C15ull) >> 32) & mask_;
-  }
+  size_t Hash(uint64_t code) const { return static_cast<size_t>((code * 0x9E3779B97F4A7C15ull) >> 32) & mask_; }
 
   void Rebuild() {
     size_t cap = 16;

@@ -152,8 +152,7 @@ void NormalizedText::Reset(std::string_view original) {
         auto b1 = static_cast<unsigned char>(original[p + 1]);
         auto b2 = static_cast<unsigned char>(original[p + 2]);
         if (b0 < 0xEA || b0 > 0xED || (b1 & 0xC0) != 0x80 || (b2 & 0xC0) != 0x80) break;
-        char32_t cp = (static_cast<char32_t>(b0 & 0x0F) << 12) |
-                      (static_cast<char32_t>(b1 & 0x3F) << 6) | (b2 & 0x3F);
+        char32_t cp = (static_cast<char32_t>(b0 & 0x0F) << 12) | (static_cast<char32_t>(b1 & 0x3F) << 6) | (b2 & 0x3F);
         if (cp < 0xAC00 || cp > 0xD7A3) break;
         if (!hangul && HangulDigit(cp) >= 0) break;
         hangul = true;
@@ -167,8 +166,7 @@ void NormalizedText::Reset(std::string_view original) {
       }
     }
     text::Decoded d;
-    if ((c & 0xF0) == 0xE0 && i + 2 < n &&
-        (static_cast<unsigned char>(original[i + 1]) & 0xC0) == 0x80 &&
+    if ((c & 0xF0) == 0xE0 && i + 2 < n && (static_cast<unsigned char>(original[i + 1]) & 0xC0) == 0x80 &&
         (static_cast<unsigned char>(original[i + 2]) & 0xC0) == 0x80 && c != 0xE0 &&
         (c != 0xED || static_cast<unsigned char>(original[i + 1]) < 0xA0)) {
       // Fast path for the common 3-byte case (all Hangul syllables).
@@ -226,8 +224,7 @@ void NormalizedText::Reset(std::string_view original) {
             char ch = static_cast<char>('0' + dg);
             Emit(std::string_view(&ch, 1), static_cast<uint32_t>(k), static_cast<uint32_t>(k + 3));
           } else {
-            Emit(original.substr(k, e.len), static_cast<uint32_t>(k),
-                 static_cast<uint32_t>(k + e.len));
+            Emit(original.substr(k, e.len), static_cast<uint32_t>(k), static_cast<uint32_t>(k + e.len));
           }
           k += e.len;
         }

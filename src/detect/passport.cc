@@ -52,8 +52,7 @@ class PassportRecognizer final : public Recognizer {
       if (e - p == 8) {
         end = e;
         rule = "passport.old";
-      } else if (e - p == 3 && e + 5 <= t.size() && text::IsAsciiAlpha(t[e]) &&
-                 num::DigitRunEnd(t, e + 1) == e + 5) {
+      } else if (e - p == 3 && e + 5 <= t.size() && text::IsAsciiAlpha(t[e]) && num::DigitRunEnd(t, e + 1) == e + 5) {
         end = e + 5;
         rule = "passport.new";
       } else {
@@ -68,8 +67,8 @@ class PassportRecognizer final : public Recognizer {
       int ref = num::ContextGap(view, ctx_refno_, start, end, 96, 32);
       float conf = 0.3f;
       if (gap >= 0 && (ref < 0 || gap <= ref)) conf = upper ? 0.9f : 0.75f;
-      out.push_back(Finding{static_cast<uint32_t>(start), static_cast<uint32_t>(end),
-                            EntityType::kPassport, conf, rule, specificity::kContextual});
+      out.push_back(Finding{static_cast<uint32_t>(start), static_cast<uint32_t>(end), EntityType::kPassport, conf, rule,
+                            specificity::kContextual});
     });
   }
 
@@ -82,8 +81,6 @@ class PassportRecognizer final : public Recognizer {
 
 }  // namespace
 
-std::unique_ptr<Recognizer> NewPassportRecognizer() {
-  return std::make_unique<PassportRecognizer>();
-}
+std::unique_ptr<Recognizer> NewPassportRecognizer() { return std::make_unique<PassportRecognizer>(); }
 
 }  // namespace gwanmun::detect

@@ -63,15 +63,13 @@ Match MatchNational(std::string_view t, const num::Groups& g, bool trunk_missing
   size_t off = 0;
   if (trunk_missing) nat[off++] = '0';
   // PREFIX MID LAST
-  if (g.n >= 3 && g.Uniform(0, 3) && g.Len(2) == 4 && (g.Len(1) == 3 || g.Len(1) == 4) &&
-      g.Len(0) + off <= 4) {
+  if (g.n >= 3 && g.Uniform(0, 3) && g.Len(2) == 4 && (g.Len(1) == 3 || g.Len(1) == 4) && g.Len(0) + off <= 4) {
     size_t k = off + num::CollectGroupDigits(t, g, 0, 1, nat + off, 4);
     std::string_view prefix(nat, k);
     validate::PhonePrefix pp = validate::ClassifyPhonePrefix(prefix);
     if (pp.kind != PhoneKind::kNone && pp.len == k) {
       size_t m = num::CollectGroupDigits(t, g, 1, 3, nat + k, 8);
-      if (validate::PhoneSubscriberValid(pp.kind, std::string_view(nat + k, m)) &&
-          num::EndsAfter(t, g, 3)) {
+      if (validate::PhoneSubscriberValid(pp.kind, std::string_view(nat + k, m)) && num::EndsAfter(t, g, 3)) {
         return {3, pp.kind};
       }
     }
@@ -112,8 +110,7 @@ class PhoneRecognizer final : public Recognizer {
         International(t, p, p + 4, e, g, out);
         return;
       }
-      if (e < t.size() && t[e] == ')' && e - p <= 4 &&
-          validate::IsPhonePrefix(t.substr(p, e - p))) {
+      if (e < t.size() && t[e] == ')' && e - p <= 4 && validate::IsPhonePrefix(t.substr(p, e - p))) {
         Parenthesised(t, p, e, g, out);
         return;
       }
@@ -125,8 +122,8 @@ class PhoneRecognizer final : public Recognizer {
       float conf = m.groups == 3 ? 0.9f : (m.kind == PhoneKind::kMobile ? 0.85f : 0.75f);
       // "회원번호 0312345678": an unseparated run labelled as a reference number.
       if (m.groups == 1 && num::HasContext(view, ctx_refno_, p, end, 24, 0, 0)) conf = 0.3f;
-      out.push_back(Finding{static_cast<uint32_t>(p), end, EntityType::kPhone, conf,
-                            RuleFor(m.kind, false), specificity::kStructured});
+      out.push_back(Finding{static_cast<uint32_t>(p), end, EntityType::kPhone, conf, RuleFor(m.kind, false),
+                            specificity::kStructured});
     });
   }
 
@@ -135,8 +132,8 @@ class PhoneRecognizer final : public Recognizer {
  private:
   // "+82…" or "0082…": `start` is the '+' (or the first 0), `cc_end` the end
   // of "82", `run_end` the end of the digit run containing it.
-  static void International(std::string_view t, size_t start, size_t cc_end, size_t run_end,
-                            num::Groups& g, std::vector<Finding>& out) {
+  static void International(std::string_view t, size_t start, size_t cc_end, size_t run_end, num::Groups& g,
+                            std::vector<Finding>& out) {
     size_t r = cc_end;
     if (cc_end == run_end) {
       // +82 SEP? "(0)"? SEP? national
@@ -151,14 +148,13 @@ class PhoneRecognizer final : public Recognizer {
     Match m = MatchNational(t, g, /*trunk_missing=*/t[r] != '0');
     if (m.groups == 0) return;
     uint32_t end = g.e[m.groups - 1];
-    out.push_back(Finding{static_cast<uint32_t>(start), end, EntityType::kPhone, 0.9f,
-                          RuleFor(m.kind, true), specificity::kStructured});
+    out.push_back(Finding{static_cast<uint32_t>(start), end, EntityType::kPhone, 0.9f, RuleFor(m.kind, true),
+                          specificity::kStructured});
   }
 
   // "(02) 312-4567", "(031)123-4567", "02)312-4567": `p`..`e` is the area
   // code, t[e] == ')'.
-  static void Parenthesised(std::string_view t, size_t p, size_t e, num::Groups& g,
-                            std::vector<Finding>& out) {
+  static void Parenthesised(std::string_view t, size_t p, size_t e, num::Groups& g, std::vector<Finding>& out) {
     bool open = p > 0 && t[p - 1] == '(';
     size_t start = open ? p - 1 : p;
     if (!num::LeftBoundaryOk(t, start)) return;
@@ -170,8 +166,8 @@ class PhoneRecognizer final : public Recognizer {
     size_t k = num::CollectDigits(t, p, e, nat, 4);
     validate::PhonePrefix pp = validate::ClassifyPhonePrefix(std::string_view(nat, k));
     int used = 0;
-    if (g.n >= 2 && g.Uniform(0, 2) && g.sep[0] != '.' && (g.Len(0) == 3 || g.Len(0) == 4) &&
-        g.Len(1) == 4 && num::EndsAfter(t, g, 2)) {
+    if (g.n >= 2 && g.Uniform(0, 2) && g.sep[0] != '.' && (g.Len(0) == 3 || g.Len(0) == 4) && g.Len(1) == 4 &&
+        num::EndsAfter(t, g, 2)) {
       used = 2;
     } else if ((g.Len(0) == 7 || g.Len(0) == 8) && num::EndsAfter(t, g, 1)) {
       used = 1;
@@ -180,8 +176,8 @@ class PhoneRecognizer final : public Recognizer {
     size_t m = num::CollectGroupDigits(t, g, 0, used, nat + k, 8);
     if (!validate::PhoneSubscriberValid(pp.kind, std::string_view(nat + k, m))) return;
     uint32_t end = g.e[used - 1];
-    out.push_back(Finding{static_cast<uint32_t>(start), end, EntityType::kPhone, 0.85f,
-                          RuleFor(pp.kind, false), specificity::kStructured});
+    out.push_back(Finding{static_cast<uint32_t>(start), end, EntityType::kPhone, 0.85f, RuleFor(pp.kind, false),
+                          specificity::kStructured});
   }
 
   uint16_t ctx_refno_ = 0;

@@ -53,8 +53,7 @@ class ScanView {
 
   // True if a hit of `category` lies within `before` bytes before `start` or
   // within `after` bytes after `end` (or overlaps [start, end)).
-  bool HasHitNear(uint16_t category, size_t start, size_t end, size_t before,
-                  size_t after) const;
+  bool HasHitNear(uint16_t category, size_t start, size_t end, size_t before, size_t after) const;
 
   // The hits whose start is in [from, to), in order.
   std::span<const Hit> HitsStartingIn(size_t from, size_t to) const;

@@ -39,13 +39,13 @@ class ResidentNumberRecognizer final : public Recognizer {
   void Register(LexiconBuilder& lexicon) override {
     ctx_rrn_ = lexicon.Category("ctx.rrn");
     num::AddKeywords(lexicon, ctx_rrn_,
-                     {"주민", "생년월일", "신분증", "본인확인", "본인 확인", "본인인증", "실명확인",
-                      "실명인증", "RRN", "resident registration", "resident number", "resident no",
-                      "resident id", "jumin", "SSN", "social security", "national id"});
+                     {"주민", "생년월일", "신분증", "본인확인", "본인 확인", "본인인증", "실명확인", "실명인증", "RRN",
+                      "resident registration", "resident number", "resident no", "resident id", "jumin", "SSN",
+                      "social security", "national id"});
     ctx_arn_ = lexicon.Category("ctx.arn");
     num::AddKeywords(lexicon, ctx_arn_,
-                     {"외국인", "거소", "체류", "ARN", "FRN", "alien registration", "alien reg",
-                      "foreigner", "foreign resident", "residence card", "registration card"});
+                     {"외국인", "거소", "체류", "ARN", "FRN", "alien registration", "alien reg", "foreigner",
+                      "foreign resident", "residence card", "registration card"});
     // Registered by business.cc and bank.cc; used here to step aside for
     // corporate numbers, account numbers and reference numbers.
     ctx_crn_ = lexicon.Category("ctx.crn");
@@ -82,8 +82,7 @@ class ResidentNumberRecognizer final : public Recognizer {
     if (!validate::RrnDateValid(d, today_)) return;
     bool check = arn ? validate::ArnAnyChecksum(d) : validate::RrnChecksum(d);
     int id_gap = num::ContextGap(view, ctx_rrn_, start, end, kBefore, kAfter);
-    if (arn)
-      id_gap = num::MinGap(id_gap, num::ContextGap(view, ctx_arn_, start, end, kBefore, kAfter));
+    if (arn) id_gap = num::MinGap(id_gap, num::ContextGap(view, ctx_arn_, start, end, kBefore, kAfter));
     int crn_gap = num::ContextGap(view, ctx_crn_, start, end, kBefore, kAfter);
     bool crn_nearer = crn_gap >= 0 && (id_gap < 0 || crn_gap < id_gap);
     bool crn_wins = crn_nearer && validate::CrnChecksum(d);
@@ -92,12 +91,9 @@ class ResidentNumberRecognizer final : public Recognizer {
     int ref_gap = num::ContextGap(view, ctx_refno_, start, end, 40, 0);
     bool ref_wins = ref_gap >= 0 && (id_gap < 0 || ref_gap < id_gap);
 
-    Finding f{static_cast<uint32_t>(start),
-              static_cast<uint32_t>(end),
-              arn ? EntityType::kArn : EntityType::kRrn,
-              0.3f,
-              "",
-              specificity::kChecksum};
+    Finding f{
+        static_cast<uint32_t>(start), static_cast<uint32_t>(end), arn ? EntityType::kArn : EntityType::kRrn, 0.3f, "",
+        specificity::kChecksum};
     if (check) {
       f.rule = arn ? "arn.checksum" : "rrn.checksum";
       if (crn_wins || ref_wins) {
@@ -135,8 +131,6 @@ class ResidentNumberRecognizer final : public Recognizer {
 
 }  // namespace
 
-std::unique_ptr<Recognizer> NewResidentNumberRecognizer() {
-  return std::make_unique<ResidentNumberRecognizer>();
-}
+std::unique_ptr<Recognizer> NewResidentNumberRecognizer() { return std::make_unique<ResidentNumberRecognizer>(); }
 
 }  // namespace gwanmun::detect

@@ -1,8 +1,8 @@
 #include "detect/scanner.h"
 
 #include <algorithm>
-#include <fstream>
 #include <cstring>
+#include <fstream>
 #include <numeric>
 
 #include "detect/registry.h"
@@ -11,12 +11,10 @@ namespace gwanmun::detect {
 
 Scanner::~Scanner() = default;
 
-Result<std::unique_ptr<Scanner>> Scanner::Compile(const ScannerOptions& options) {
-  return Compile(options, {});
-}
+Result<std::unique_ptr<Scanner>> Scanner::Compile(const ScannerOptions& options) { return Compile(options, {}); }
 
-Result<std::unique_ptr<Scanner>> Scanner::Compile(
-    const ScannerOptions& options, std::vector<std::unique_ptr<Recognizer>> extra) {
+Result<std::unique_ptr<Scanner>> Scanner::Compile(const ScannerOptions& options,
+                                                  std::vector<std::unique_ptr<Recognizer>> extra) {
   std::unique_ptr<Scanner> s(new Scanner());  // private constructor
   s->options_ = options;
   for (const Dictionary& d : options.dictionaries) {
@@ -107,8 +105,7 @@ Status Scanner::Scan(std::string_view text, ScanScratch& scratch, std::vector<Sp
     std::memset(occ.data() + x.start, 1, len);
     accepted.push_back(i);
   }
-  std::sort(accepted.begin(), accepted.end(),
-            [&](uint32_t a, uint32_t b) { return f[a].start < f[b].start; });
+  std::sort(accepted.begin(), accepted.end(), [&](uint32_t a, uint32_t b) { return f[a].start < f[b].start; });
   out->reserve(accepted.size());
   for (uint32_t i : accepted) {
     const Finding& x = f[i];
@@ -128,8 +125,7 @@ Status Scanner::Scan(std::string_view text, ScanScratch& scratch, std::vector<Sp
 
 // ---------------------------------------------------------------------------
 
-StreamScanner::StreamScanner(const Scanner& scanner)
-    : scanner_(scanner), margin_(2 * scanner.Horizon() + 64) {}
+StreamScanner::StreamScanner(const Scanner& scanner) : scanner_(scanner), margin_(2 * scanner.Horizon() + 64) {}
 
 std::vector<Span> StreamScanner::Feed(std::string_view chunk) {
   buf_.append(chunk);
@@ -188,9 +184,7 @@ Result<Dictionary> LoadDictionaryFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::Error("cannot open dictionary file " + path);
   Dictionary d;
-  std::string base = path.substr(path.find_last_of('/') == std::string::npos
-                                     ? 0
-                                     : path.find_last_of('/') + 1);
+  std::string base = path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
   if (auto dot = base.find('.'); dot != std::string::npos && dot > 0) base.resize(dot);
   for (char c : base) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);

@@ -72,8 +72,8 @@ class Scanner {
  public:
   static Result<std::unique_ptr<Scanner>> Compile(const ScannerOptions& options);
   // Compiles with all built-in recognizers plus `extra` ones (used by tests).
-  static Result<std::unique_ptr<Scanner>> Compile(
-      const ScannerOptions& options, std::vector<std::unique_ptr<Recognizer>> extra);
+  static Result<std::unique_ptr<Scanner>> Compile(const ScannerOptions& options,
+                                                  std::vector<std::unique_ptr<Recognizer>> extra);
 
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
@@ -123,9 +123,9 @@ class StreamScanner {
   const Scanner& scanner_;
   ScanScratch scratch_;
   std::string buf_;
-  uint64_t base_ = 0;       // absolute offset of buf_[0]
-  uint64_t settled_ = 0;    // spans starting before this were reported
-  size_t unscanned_ = 0;    // bytes appended since the last Process
+  uint64_t base_ = 0;     // absolute offset of buf_[0]
+  uint64_t settled_ = 0;  // spans starting before this were reported
+  size_t unscanned_ = 0;  // bytes appended since the last Process
   size_t margin_;
 };
 

@@ -59,9 +59,7 @@ bool IsUrlSafeB64(char c) { return IsAsciiAlnum(c) || c == '_' || c == '-'; }
 bool IsB64(char c) { return IsAsciiAlnum(c) || c == '+' || c == '/'; }
 bool IsHSpace(char c) { return c == ' ' || c == '\t'; }
 bool IsPrintable(char c) { return c > 0x20 && c < 0x7F; }
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 enum class Kind : uint8_t {
   kOpenAi,
@@ -106,20 +104,11 @@ struct PwLabel {
 };
 
 constexpr PwLabel kPwLabels[] = {
-    {"password", true, true, false},
-    {"passwd", true, true, false},
-    {"passphrase", true, true, false},
-    {"passcode", true, true, false},
-    {"pwd", true, false, false},
-    {"pw", true, false, false},
-    {"pswd", true, false, false},
-    {"pass", true, false, true},
-    {"비밀번호", false, true, false},
-    {"비밀 번호", false, true, false},
-    {"비번", false, true, false},
-    {"패스워드", false, true, false},
-    {"암호", false, true, false},
-    {"identified by", true, false, false},  // SQL: CREATE USER … IDENTIFIED BY 'pw'
+    {"password", true, true, false},   {"passwd", true, true, false},         {"passphrase", true, true, false},
+    {"passcode", true, true, false},   {"pwd", true, false, false},           {"pw", true, false, false},
+    {"pswd", true, false, false},      {"pass", true, false, true},           {"비밀번호", false, true, false},
+    {"비밀 번호", false, true, false}, {"비번", false, true, false},          {"패스워드", false, true, false},
+    {"암호", false, true, false},      {"identified by", true, false, false},  // SQL: CREATE USER … IDENTIFIED BY 'pw'
 };
 
 constexpr std::string_view kAwsSecretLabels[] = {
@@ -218,26 +207,22 @@ bool IsPlaceholder(std::string_view v) {
   }
   bool all_mask = true;
   for (char c : v) {
-    if (!(c == '*' || c == 'x' || c == 'X' || c == '#' || c == '.' || c == '?' || c == '-' ||
-          c == '_' || c == '~')) {
+    if (!(c == '*' || c == 'x' || c == 'X' || c == '#' || c == '.' || c == '?' || c == '-' || c == '_' || c == '~')) {
       all_mask = false;
       break;
     }
   }
   if (all_mask) return true;
   std::string l = Lower(v);
-  if (l.find("***") != std::string::npos || l.find("xxxx") != std::string::npos ||
-      l.find("...") != std::string::npos) {
+  if (l.find("***") != std::string::npos || l.find("xxxx") != std::string::npos || l.find("...") != std::string::npos) {
     return true;
   }
   static constexpr std::string_view kWords[] = {
-      "password", "passwd",       "pass",       "pwd",      "secret",   "changeme",    "change_me",
-      "changeit", "yourpassword", "mypassword", "redacted", "masked",   "hidden",      "none",
-      "null",     "nil",          "undefined",  "empty",    "required", "optional",    "string",
-      "str",      "text",         "example",    "sample",   "dummy",    "placeholder", "todo",
-      "tbd",      "n/a",          "true",       "false",    "value",    "default",     "unknown",
-      "omitted",  "removed",      "private",    "admin",    "root",     "user",        "username",
-      "test",     "temp",         "sensitive",
+      "password",   "passwd",   "pass",   "pwd",    "secret", "changeme", "change_me", "changeit",  "yourpassword",
+      "mypassword", "redacted", "masked", "hidden", "none",   "null",     "nil",       "undefined", "empty",
+      "required",   "optional", "string", "str",    "text",   "example",  "sample",    "dummy",     "placeholder",
+      "todo",       "tbd",      "n/a",    "true",   "false",  "value",    "default",   "unknown",   "omitted",
+      "removed",    "private",  "admin",  "root",   "user",   "username", "test",      "temp",      "sensitive",
   };
   for (std::string_view w : kWords) {
     if (l == w) return true;
@@ -250,11 +235,10 @@ bool IsPlaceholder(std::string_view v) {
     if (l.find(w) != std::string::npos) return true;
   }
   static constexpr std::string_view kRefs[] = {
-      "os.",         "process.env", "env.",      "env(",     "env[",    "getenv",  "system.getenv",
-      "config.",     "config[",     "settings.", "secrets.", "secret.", "vault:",  "self.",
-      "this.",       "request.",    "req.",      "input(",   "args.",   "params.", "props.",
-      "ctx.",        "context.",    "options.",  "opts.",    "cfg.",    "conf.",   "environ",
-      "import.meta", "keyring.",    "getpass",
+      "os.",     "process.env", "env.",     "env(",    "env[",        "getenv",   "system.getenv", "config.",
+      "config[", "settings.",   "secrets.", "secret.", "vault:",      "self.",    "this.",         "request.",
+      "req.",    "input(",      "args.",    "params.", "props.",      "ctx.",     "context.",      "options.",
+      "opts.",   "cfg.",        "conf.",    "environ", "import.meta", "keyring.", "getpass",
   };
   for (std::string_view r : kRefs) {
     if (StartsWithCi(v, r)) return true;
@@ -354,10 +338,8 @@ class SecretRecognizer final : public Recognizer {
   size_t Horizon() const override { return kPemCap + 256; }
 
  private:
-  static void Emit(std::vector<Finding>& out, size_t s, size_t e, float conf, const char* rule,
-                   int16_t spec) {
-    out.push_back({static_cast<uint32_t>(s), static_cast<uint32_t>(e), EntityType::kSecret, conf,
-                   rule, spec});
+  static void Emit(std::vector<Finding>& out, size_t s, size_t e, float conf, const char* rule, int16_t spec) {
+    out.push_back({static_cast<uint32_t>(s), static_cast<uint32_t>(e), EntityType::kSecret, conf, rule, spec});
   }
 
   // --- provider prefixes ----------------------------------------------------
@@ -375,8 +357,7 @@ class SecretRecognizer final : public Recognizer {
         std::string_view body = t.substr(p, e - p);
         Classes c = ClassesOf(body);
         if (!(c.upper && c.lower && c.digit) || c.max_run >= 6) return;
-        Emit(out, s, e, 0.95f, body.substr(0, 4) == "ant-" ? "secret.anthropic" : "secret.openai",
-             spec);
+        Emit(out, s, e, 0.95f, body.substr(0, 4) == "ant-" ? "secret.anthropic" : "secret.openai", spec);
         return;
       }
       case Kind::kStripe: {
@@ -503,8 +484,7 @@ class SecretRecognizer final : public Recognizer {
     size_t next_begin = window.find("-----BEGIN");
     size_t body_end;
     size_t span_end = 0;
-    if (end_rel != std::string_view::npos &&
-        (next_begin == std::string_view::npos || next_begin > end_rel)) {
+    if (end_rel != std::string_view::npos && (next_begin == std::string_view::npos || next_begin > end_rel)) {
       size_t el = body + end_rel + 9;
       size_t close = t.substr(el, 53).find("-----");
       if (close == std::string_view::npos) return;
@@ -565,8 +545,8 @@ class SecretRecognizer final : public Recognizer {
   static void ScanAwsSecretAfterKeyId(std::string_view t, size_t p, std::vector<Finding>& out) {
     size_t q = p;
     while (q < t.size() && q - p < 6 &&
-           (IsHSpace(t[q]) || t[q] == ',' || t[q] == ';' || t[q] == ':' || t[q] == '|' ||
-            t[q] == '/' || t[q] == '"' || t[q] == '\'' || t[q] == '\t')) {
+           (IsHSpace(t[q]) || t[q] == ',' || t[q] == ';' || t[q] == ':' || t[q] == '|' || t[q] == '/' || t[q] == '"' ||
+            t[q] == '\'' || t[q] == '\t')) {
       ++q;
     }
     if (q == p || q >= t.size()) return;
@@ -599,20 +579,17 @@ class SecretRecognizer final : public Recognizer {
   // means the value after ':' is not the password.
   static bool IsFillerWord(std::string_view w) {
     static constexpr std::string_view kAscii[] = {
-        "for",       "of",   "the",     "a",       "an",       "account", "admin",
-        "user",      "root", "login",   "db",      "database", "server",  "new",
-        "temporary", "temp", "initial", "default", "is",       "current", "my",
-        "our",       "your", "app",     "service",
+        "for",   "of",      "the",      "a",      "an",   "account",   "admin",   "user",    "root",
+        "login", "db",      "database", "server", "new",  "temporary", "temp",    "initial", "default",
+        "is",    "current", "my",       "our",    "your", "app",       "service",
     };
     static constexpr std::string_view kHangul[] = {
-        "알려드립니다", "알려드려요", "알려드릴게요", "알려줄게",     "공유드립니다",
-        "공유드려요",   "공유합니다", "보내드립니다", "보내드려요",   "전달드립니다",
-        "전달드려요",   "드립니다",   "입니다",       "안내드립니다", "안내",
-        "정보",         "변경",       "변경값",       "새로",         "신규",
-        "임시",         "초기",       "초기값",       "기본값",       "값",
-        "계정",         "관리자",     "접속",         "로그인",       "알려줄게",
-        "알려드림",     "알려줘",     "보내줄게",     "여기",         "바뀐",
-        "새",           "바꾼",       "변경된",       "임시로",       "완료",
+        "알려드립니다", "알려드려요", "알려드릴게요", "알려줄게",   "공유드립니다", "공유드려요", "공유합니다",
+        "보내드립니다", "보내드려요", "전달드립니다", "전달드려요", "드립니다",     "입니다",     "안내드립니다",
+        "안내",         "정보",       "변경",         "변경값",     "새로",         "신규",       "임시",
+        "초기",         "초기값",     "기본값",       "값",         "계정",         "관리자",     "접속",
+        "로그인",       "알려줄게",   "알려드림",     "알려줘",     "보내줄게",     "여기",       "바뀐",
+        "새",           "바꾼",       "변경된",       "임시로",     "완료",
     };
     for (std::string_view a : kAscii) {
       if (text::EqualsIgnoreCase(w, a)) return true;
@@ -638,8 +615,8 @@ class SecretRecognizer final : public Recognizer {
         *colon = true;
         return words > 0 ? q + 1 : 0;
       }
-      if (q < stop && words > 0 && last_hangul && q > ws &&
-          static_cast<unsigned char>(t[q]) > 0x20 && static_cast<unsigned char>(t[q]) < 0x7F) {
+      if (q < stop && words > 0 && last_hangul && q > ws && static_cast<unsigned char>(t[q]) > 0x20 &&
+          static_cast<unsigned char>(t[q]) < 0x7F) {
         *colon = false;
         return q;
       }
@@ -706,11 +683,9 @@ class SecretRecognizer final : public Recognizer {
       } else if (last == '.' && !dot_trimmed && e - p > 1 && t[e - 2] != '.') {
         --e;
         dot_trimmed = true;
-      } else if ((last == ')' && count('(') < count(')')) ||
-                 (last == ']' && count('[') < count(']')) ||
+      } else if ((last == ')' && count('(') < count(')')) || (last == ']' && count('[') < count(']')) ||
                  (last == '}' && count('{') < count('}')) ||
-                 ((last == '"' || last == '\'' || last == '`') && count(last) % 2 == 1) ||
-                 (last == '|' && e - p > 1)) {
+                 ((last == '"' || last == '\'' || last == '`') && count(last) % 2 == 1) || (last == '|' && e - p > 1)) {
         --e;
       } else {
         break;
@@ -735,15 +710,14 @@ class SecretRecognizer final : public Recognizer {
 
   // Handles one password label hit. Returns true (and the label's end) if the
   // hit was a usable label, so that overlapping labels are skipped.
-  static bool ScanPassword(std::string_view t, const Hit& h, const PwLabel& label,
-                           std::vector<Finding>& out, size_t* label_end) {
+  static bool ScanPassword(std::string_view t, const Hit& h, const PwLabel& label, std::vector<Finding>& out,
+                           size_t* label_end) {
     size_t ks = h.start;
     size_t p = h.end;
     size_t n = t.size();
     // The label is itself a value (type="password", autocomplete=password),
     // unless a value attribute follows (<add key="Password" value="…"/>).
-    if (ks > 0 && (t[ks - 1] == '=' ||
-                   ((t[ks - 1] == '"' || t[ks - 1] == '\'') && ks > 1 && t[ks - 2] == '='))) {
+    if (ks > 0 && (t[ks - 1] == '=' || ((t[ks - 1] == '"' || t[ks - 1] == '\'') && ks > 1 && t[ks - 2] == '='))) {
       size_t q = p;
       if (q < n && (t[q] == '"' || t[q] == '\'')) ++q;
       size_t ws = q;
@@ -759,9 +733,8 @@ class SecretRecognizer final : public Recognizer {
       if (IsAsciiDigit(before) && !label.glue_left) return false;
       while (p < n && IsAsciiDigit(t[p])) ++p;                         // password2
       if (p < n && (IsAsciiAlpha(t[p]) || t[p] == '_')) return false;  // password_hash
-      size_t is = ks;  // start of the identifier the label ends
-      while (is > 0 && (IsWordChar(t[is - 1]) || t[is - 1] == '.' || t[is - 1] == '-') &&
-             ks - is < 64) {
+      size_t is = ks;                                                  // start of the identifier the label ends
+      while (is > 0 && (IsWordChar(t[is - 1]) || t[is - 1] == '.' || t[is - 1] == '-') && ks - is < 64) {
         --is;
       }
       query = is > 0 && (t[is - 1] == '?' || t[is - 1] == '&');
@@ -788,8 +761,7 @@ class SecretRecognizer final : public Recognizer {
       while (q < stop && IsHSpace(t[q])) ++q;
       if (q < stop && t[q] == '(') {
         size_t close = t.substr(q, 25).find(')');
-        if (close != std::string_view::npos &&
-            t.substr(q, close).find('\n') == std::string_view::npos) {
+        if (close != std::string_view::npos && t.substr(q, close).find('\n') == std::string_view::npos) {
           p = q + close + 1;
         }
       }
@@ -814,8 +786,7 @@ class SecretRecognizer final : public Recognizer {
       p += 1;  // "Password - value"
     } else if (p < n && text::HangulAt(t, p) && p == gap_start) {
       // Particle after the label: 비밀번호는 / 비밀번호가 / PW는 …
-      static constexpr std::string_view kLabelParticles[] = {"는", "은", "가", "이",
-                                                             "를", "을", "도", "란"};
+      static constexpr std::string_view kLabelParticles[] = {"는", "은", "가", "이", "를", "을", "도", "란"};
       bool ok = false;
       for (std::string_view w : kLabelParticles) {
         if (t.substr(p, w.size()) == w) {
@@ -891,8 +862,7 @@ class SecretRecognizer final : public Recognizer {
       Value v = ExtractValue(t, p + 1, false);
       if (v.ok) EmitValue(t, v.start, v.end, true, v.quoted, out);
     } else {  // " -p" glued to the value
-      if (prefix.find("mysql") == std::string_view::npos &&
-          prefix.find("mariadb") == std::string_view::npos) {
+      if (prefix.find("mysql") == std::string_view::npos && prefix.find("mariadb") == std::string_view::npos) {
         return;
       }
       if (p >= n || IsSpace(t[p])) return;
@@ -901,8 +871,7 @@ class SecretRecognizer final : public Recognizer {
     }
   }
 
-  static void EmitValue(std::string_view t, size_t s, size_t e, bool strong, bool quoted,
-                        std::vector<Finding>& out) {
+  static void EmitValue(std::string_view t, size_t s, size_t e, bool strong, bool quoted, std::vector<Finding>& out) {
     if (e <= s || e - s < 4 || e - s > kMaxValue) return;
     std::string_view v = t.substr(s, e - s);
     for (char c : v) {
@@ -919,15 +888,13 @@ class SecretRecognizer final : public Recognizer {
       if (!alpha && (c.symbol || v.size() > 12)) return;  // 2024-01-01, 12,000
       if (v.find(' ') != std::string_view::npos) return;
       if (v.back() == ':') return;  // another label: "password hash: …"
-      if (v.find('=') != std::string_view::npos &&
-          v.find_first_of("\"'") != std::string_view::npos) {
+      if (v.find('=') != std::string_view::npos && v.find_first_of("\"'") != std::string_view::npos) {
         return;  // an attribute: name="…"
       }
       conf = alpha ? 0.8f : 0.6f;
     } else if (!c.digit && !(c.symbol && !only_ident)) {
       // Letters (and '_') only: identifiers in code, words in prose.
-      if (only_ident && c.upper && c.lower && v.find('_') == std::string_view::npos &&
-          v.size() >= 6) {
+      if (only_ident && c.upper && c.lower && v.find('_') == std::string_view::npos && v.size() >= 6) {
         conf = 0.55f;  // "Welcome" – a plausible password
       } else {
         conf = 0.35f;

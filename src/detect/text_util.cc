@@ -27,8 +27,8 @@ Decoded DecodeAt(std::string_view s, size_t pos) {
     cp = (cp << 6) | (p[i] & 0x3F);
   }
   // Reject overlong forms, surrogates and out-of-range values.
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
     return {0xFFFD, 1};
   }
   return {cp, static_cast<uint8_t>(n)};

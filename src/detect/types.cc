@@ -5,9 +5,10 @@
 namespace gwanmun::detect {
 namespace {
 constexpr std::array<std::string_view, kNumEntityTypes> kNames = {
-    "KR_RRN",      "KR_ARN",          "KR_PASSPORT", "KR_DRIVER_LICENSE", "KR_BRN",     "KR_CRN",
-    "KR_PHONE",    "KR_BANK_ACCOUNT", "CREDIT_CARD", "EMAIL",             "IP_ADDRESS", "PERSON_NAME",
-    "KR_ADDRESS",  "SECRET",          "CUSTOM",      "CLASSIFICATION_MARKING"};
+    "KR_RRN",      "KR_ARN", "KR_PASSPORT", "KR_DRIVER_LICENSE",
+    "KR_BRN",      "KR_CRN", "KR_PHONE",    "KR_BANK_ACCOUNT",
+    "CREDIT_CARD", "EMAIL",  "IP_ADDRESS",  "PERSON_NAME",
+    "KR_ADDRESS",  "SECRET", "CUSTOM",      "CLASSIFICATION_MARKING"};
 }  // namespace
 
 std::string_view EntityTypeName(EntityType t) {

@@ -46,13 +46,13 @@ std::optional<EntityType> ParseEntityType(std::string_view name);
 // Specificity used to resolve overlaps: higher wins before length and
 // confidence are compared. Recognizers pick one of these per finding.
 namespace specificity {
-inline constexpr int kChecksum = 100;    // a checksum or structural proof passed
-inline constexpr int kPemBlock = 100;    // PEM private key block
-inline constexpr int kProviderKey = 95;  // provider-prefixed secret (sk-, AKIA, ghp_ …)
-inline constexpr int kStructured = 85;   // e-mail, IP, phone with valid numbering plan
-inline constexpr int kContextual = 75;   // needs context: passport, licence, account
-inline constexpr int kWeakChecksum = 70; // checksum failed but date/context fit (post-2020 RRN)
-inline constexpr int kDictionary = 65;   // custom dictionary or marking
+inline constexpr int kChecksum = 100;     // a checksum or structural proof passed
+inline constexpr int kPemBlock = 100;     // PEM private key block
+inline constexpr int kProviderKey = 95;   // provider-prefixed secret (sk-, AKIA, ghp_ …)
+inline constexpr int kStructured = 85;    // e-mail, IP, phone with valid numbering plan
+inline constexpr int kContextual = 75;    // needs context: passport, licence, account
+inline constexpr int kWeakChecksum = 70;  // checksum failed but date/context fit (post-2020 RRN)
+inline constexpr int kDictionary = 65;    // custom dictionary or marking
 inline constexpr int kAddress = 60;
 inline constexpr int kSecretValue = 55;  // password assignment values
 inline constexpr int kName = 50;

@@ -5,8 +5,7 @@
 namespace gwanmun::openai {
 namespace {
 
-ApiError Make(int status, std::string type, std::string message, std::string param = "",
-              std::string code = "") {
+ApiError Make(int status, std::string type, std::string message, std::string param = "", std::string code = "") {
   ApiError e;
   e.status = status;
   e.type = std::move(type);
@@ -32,10 +31,17 @@ size_t Utf8Len(std::string_view s, size_t i) {
   size_t n;
   uint32_t min;
   if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) { n = 2; min = 0x80; }
-  else if ((c & 0xF0) == 0xE0) { n = 3; min = 0x800; }
-  else if ((c & 0xF8) == 0xF0) { n = 4; min = 0x10000; }
-  else return 0;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    min = 0x10000;
+  } else
+    return 0;
   if (i + n > s.size()) return 0;
   uint32_t cp = c & (0x7F >> n);
   for (size_t k = 1; k < n; ++k) {
@@ -69,8 +75,8 @@ ApiError ApiError::InvalidApiKey() {
               "invalid_api_key");
 }
 ApiError ApiError::ModelNotAllowed(std::string_view model) {
-  return Make(403, "permission_error", "Your API key is not allowed to use the model " + Quoted(model) + ".",
-              "model", "model_not_allowed");
+  return Make(403, "permission_error", "Your API key is not allowed to use the model " + Quoted(model) + ".", "model",
+              "model_not_allowed");
 }
 ApiError ApiError::Forbidden(std::string message, std::string code) {
   return Make(403, "permission_error", std::move(message), "", std::move(code));
@@ -81,8 +87,7 @@ ApiError ApiError::ModelNotFound(std::string_view model) {
               "model_not_found");
 }
 ApiError ApiError::UnknownUrl(std::string_view method, std::string_view path) {
-  return Make(404, "invalid_request_error",
-              "Invalid URL (" + Truncated(method) + " " + Truncated(path) + ")", "",
+  return Make(404, "invalid_request_error", "Invalid URL (" + Truncated(method) + " " + Truncated(path) + ")", "",
               "unknown_url");
 }
 ApiError ApiError::MethodNotAllowed(std::string_view method, std::string_view path) {
@@ -120,9 +125,7 @@ ApiError ApiError::NoHealthyUpstream(int retry_after_s) {
   e.retry_after_s = retry_after_s;
   return e;
 }
-ApiError ApiError::Draining() {
-  return Make(503, "api_error", "The gateway is shutting down.", "", "shutting_down");
-}
+ApiError ApiError::Draining() { return Make(503, "api_error", "The gateway is shutting down.", "", "shutting_down"); }
 ApiError ApiError::UpstreamTimeout(std::string message) {
   return Make(504, "api_error", std::move(message), "", "upstream_timeout");
 }
@@ -138,12 +141,28 @@ void AppendJsonEscaped(std::string_view s, std::string* out) {
       continue;
     }
     switch (c) {
-      case '"': out->append("\\\""); ++i; continue;
-      case '\\': out->append("\\\\"); ++i; continue;
-      case '\n': out->append("\\n"); ++i; continue;
-      case '\r': out->append("\\r"); ++i; continue;
-      case '\t': out->append("\\t"); ++i; continue;
-      default: break;
+      case '"':
+        out->append("\\\"");
+        ++i;
+        continue;
+      case '\\':
+        out->append("\\\\");
+        ++i;
+        continue;
+      case '\n':
+        out->append("\\n");
+        ++i;
+        continue;
+      case '\r':
+        out->append("\\r");
+        ++i;
+        continue;
+      case '\t':
+        out->append("\\t");
+        ++i;
+        continue;
+      default:
+        break;
     }
     if (c < 0x20) {
       out->append("\\u00");

@@ -13,10 +13,10 @@ namespace gwanmun::openai {
 
 struct ApiError {
   int status = 500;
-  std::string type;      // "invalid_request_error", "api_error", "requests", "tokens", …
+  std::string type;  // "invalid_request_error", "api_error", "requests", "tokens", …
   std::string message;
-  std::string param;     // "" → null
-  std::string code;      // "" → null
+  std::string param;       // "" → null
+  std::string code;        // "" → null
   int retry_after_s = -1;  // ≥ 0 → a Retry-After header
 
   // 400
@@ -41,10 +41,10 @@ struct ApiError {
   static ApiError UpstreamRateLimited(int retry_after_s);
   // 5xx
   static ApiError Internal(std::string message);
-  static ApiError UpstreamFailed(std::string message);     // 502
-  static ApiError NoHealthyUpstream(int retry_after_s);    // 503
-  static ApiError Draining();                              // 503
-  static ApiError UpstreamTimeout(std::string message);    // 504
+  static ApiError UpstreamFailed(std::string message);   // 502
+  static ApiError NoHealthyUpstream(int retry_after_s);  // 503
+  static ApiError Draining();                            // 503
+  static ApiError UpstreamTimeout(std::string message);  // 504
 };
 
 // The JSON body for `e`.

@@ -44,8 +44,7 @@ using JsonPath = std::vector<JsonPathElem>;
 // with that member). Fails for malformed JSON (anything RFC 8259 refuses,
 // including trailing bytes after the value) or nesting deeper than
 // `max_depth`; `visit` may have been called for earlier strings by then.
-Status ForEachJsonString(std::string_view doc,
-                         const std::function<void(const JsonPath&, JsonRange)>& visit,
+Status ForEachJsonString(std::string_view doc, const std::function<void(const JsonPath&, JsonRange)>& visit,
                          int max_depth = 256, bool visit_keys = false);
 
 // Unescapes a string literal (quotes included). Surrogate pairs become one

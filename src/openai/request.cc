@@ -18,14 +18,20 @@ using simdjson::dom::object;
 
 std::string TypeName(const element& e) {
   switch (e.type()) {
-    case simdjson::dom::element_type::ARRAY: return "an array";
-    case simdjson::dom::element_type::OBJECT: return "an object";
+    case simdjson::dom::element_type::ARRAY:
+      return "an array";
+    case simdjson::dom::element_type::OBJECT:
+      return "an object";
     case simdjson::dom::element_type::INT64:
     case simdjson::dom::element_type::UINT64:
-    case simdjson::dom::element_type::DOUBLE: return "a number";
-    case simdjson::dom::element_type::STRING: return "a string";
-    case simdjson::dom::element_type::BOOL: return "a boolean";
-    case simdjson::dom::element_type::NULL_VALUE: return "null";
+    case simdjson::dom::element_type::DOUBLE:
+      return "a number";
+    case simdjson::dom::element_type::STRING:
+      return "a string";
+    case simdjson::dom::element_type::BOOL:
+      return "a boolean";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
   }
   return "a value";
 }
@@ -73,7 +79,8 @@ std::optional<ApiError> ValidateContentParts(const array& parts, const std::stri
     std::string p = param + "[" + std::to_string(j++) + "]";
     if (!part.is_object()) return WrongType(p, "an object", part);
     element t;
-    if (part.get_object().value_unsafe()["type"].get(t) != simdjson::SUCCESS) return ApiError::MissingParam(p + ".type");
+    if (part.get_object().value_unsafe()["type"].get(t) != simdjson::SUCCESS)
+      return ApiError::MissingParam(p + ".type");
     if (!t.is_string()) return WrongType(p + ".type", "a string", t);
   }
   return std::nullopt;
@@ -85,8 +92,9 @@ std::optional<ApiError> ValidateChat(const object& root) {
   if (!msgs.is_array()) return WrongType("messages", "an array", msgs);
   array arr = msgs.get_array().value_unsafe();
   if (arr.size() == 0) {
-    return ApiError::InvalidParam("messages", "Invalid 'messages': empty array. Expected an array with minimum "
-                                              "length 1, but got an empty array instead.");
+    return ApiError::InvalidParam("messages",
+                                  "Invalid 'messages': empty array. Expected an array with minimum "
+                                  "length 1, but got an empty array instead.");
   }
   size_t i = 0;
   for (element m : arr) {
@@ -123,7 +131,8 @@ std::optional<ApiError> ValidateChat(const object& root) {
       std::string p = "tools[" + std::to_string(j++) + "]";
       if (!t.is_object()) return WrongType(p, "an object", t);
       element ty;
-      if (t.get_object().value_unsafe()["type"].get(ty) != simdjson::SUCCESS) return ApiError::MissingParam(p + ".type");
+      if (t.get_object().value_unsafe()["type"].get(ty) != simdjson::SUCCESS)
+        return ApiError::MissingParam(p + ".type");
       if (!ty.is_string()) return WrongType(p + ".type", "a string", ty);
     }
   }
@@ -253,10 +262,15 @@ std::optional<ApiError> RequestParser::Parse(Endpoint endpoint, std::string_view
   if (auto e = ReadModel(root, out)) return e;
   if (auto e = ReadStream(root, out)) return e;
   switch (endpoint) {
-    case Endpoint::kChatCompletions: return ValidateChat(root);
-    case Endpoint::kResponses: return ValidateResponses(root);
-    case Endpoint::kEmbeddings: out->stream = false; return ValidateEmbeddings(root);
-    default: return std::nullopt;
+    case Endpoint::kChatCompletions:
+      return ValidateChat(root);
+    case Endpoint::kResponses:
+      return ValidateResponses(root);
+    case Endpoint::kEmbeddings:
+      out->stream = false;
+      return ValidateEmbeddings(root);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -319,8 +333,10 @@ size_t SkipWs(std::string_view s, size_t i) {
 // Index just past the JSON string starting at s[i] == '"'.
 size_t SkipString(std::string_view s, size_t i) {
   for (++i; i < s.size(); ++i) {
-    if (s[i] == '\\') ++i;
-    else if (s[i] == '"') return i + 1;
+    if (s[i] == '\\')
+      ++i;
+    else if (s[i] == '"')
+      return i + 1;
   }
   return s.size();
 }
@@ -345,8 +361,8 @@ size_t SkipValue(std::string_view s, size_t i) {
     }
     return i;
   }
-  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' &&
-         s[i] != '\n' && s[i] != '\r') {
+  while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' &&
+         s[i] != '\r') {
     ++i;
   }
   return i;
@@ -439,22 +455,32 @@ Endpoint EndpointForPath(std::string_view path) {
 
 std::string_view EndpointName(Endpoint e) {
   switch (e) {
-    case Endpoint::kChatCompletions: return "/v1/chat/completions";
-    case Endpoint::kResponses: return "/v1/responses";
-    case Endpoint::kEmbeddings: return "/v1/embeddings";
-    case Endpoint::kModels: return "/v1/models";
-    case Endpoint::kOther: return "other";
+    case Endpoint::kChatCompletions:
+      return "/v1/chat/completions";
+    case Endpoint::kResponses:
+      return "/v1/responses";
+    case Endpoint::kEmbeddings:
+      return "/v1/embeddings";
+    case Endpoint::kModels:
+      return "/v1/models";
+    case Endpoint::kOther:
+      return "other";
   }
   return "other";
 }
 
 std::string_view UpstreamSuffix(Endpoint e) {
   switch (e) {
-    case Endpoint::kChatCompletions: return "/chat/completions";
-    case Endpoint::kResponses: return "/responses";
-    case Endpoint::kEmbeddings: return "/embeddings";
-    case Endpoint::kModels: return "/models";
-    case Endpoint::kOther: return "";
+    case Endpoint::kChatCompletions:
+      return "/chat/completions";
+    case Endpoint::kResponses:
+      return "/responses";
+    case Endpoint::kEmbeddings:
+      return "/embeddings";
+    case Endpoint::kModels:
+      return "/models";
+    case Endpoint::kOther:
+      return "";
   }
   return "";
 }

@@ -44,12 +44,12 @@ struct ParsedRequest {
   std::string model;
   bool stream = false;
   bool has_stream_options = false;
-  bool include_usage = false;   // stream_options.include_usage
+  bool include_usage = false;  // stream_options.include_usage
 };
 
 struct Usage {
-  int64_t input_tokens = 0;     // prompt_tokens / input_tokens
-  int64_t output_tokens = 0;    // completion_tokens / output_tokens
+  int64_t input_tokens = 0;   // prompt_tokens / input_tokens
+  int64_t output_tokens = 0;  // completion_tokens / output_tokens
   int64_t total_tokens = 0;
 };
 

@@ -21,12 +21,12 @@
 namespace gwanmun::openai {
 
 struct SseEvent {
-  std::string event;        // "event:" field; "" means "message"
-  std::string data;         // "data:" lines joined with '\n'
-  std::string id;           // "id:" field (last one in the block)
+  std::string event;  // "event:" field; "" means "message"
+  std::string data;   // "data:" lines joined with '\n'
+  std::string id;     // "id:" field (last one in the block)
   std::optional<int64_t> retry;
-  bool has_data = false;    // at least one data line (false: comment-only block)
-  std::string raw;          // exact bytes of the block as received ("" after MarkModified)
+  bool has_data = false;  // at least one data line (false: comment-only block)
+  std::string raw;        // exact bytes of the block as received ("" after MarkModified)
 
   void MarkModified() { raw.clear(); }
   // A comment-only block (no field lines at all).
@@ -48,12 +48,12 @@ class SseParser {
   void ProcessLine(std::string_view line);
   void Dispatch(std::vector<SseEvent>* out);
 
-  std::string line_;        // current incomplete line (without terminator)
-  std::string raw_;         // bytes of the current block
+  std::string line_;  // current incomplete line (without terminator)
+  std::string raw_;   // bytes of the current block
   SseEvent cur_;
-  bool any_line_ = false;   // current block has at least one line
-  bool pending_cr_ = false; // last byte was '\r' (a following '\n' belongs to it)
-  bool started_ = false;    // BOM check done
+  bool any_line_ = false;    // current block has at least one line
+  bool pending_cr_ = false;  // last byte was '\r' (a following '\n' belongs to it)
+  bool started_ = false;     // BOM check done
 };
 
 // Appends the wire form of `e` to *out: e.raw if set, else the fields

@@ -7,11 +7,29 @@
 namespace gwanmun::openai {
 namespace {
 
-constexpr std::array<std::string_view, 23> kStructuralKeys = {
-    "model",         "role",   "type",    "id",          "tool_call_id", "call_id",
-    "previous_response_id",    "object",  "encoding_format", "service_tier", "reasoning_effort",
-    "effort",        "detail", "format",  "voice",       "status",       "truncation",
-    "tool_choice",   "file_id", "url",    "image_url",   "file_url",     "mime_type"};
+constexpr std::array<std::string_view, 23> kStructuralKeys = {"model",
+                                                              "role",
+                                                              "type",
+                                                              "id",
+                                                              "tool_call_id",
+                                                              "call_id",
+                                                              "previous_response_id",
+                                                              "object",
+                                                              "encoding_format",
+                                                              "service_tier",
+                                                              "reasoning_effort",
+                                                              "effort",
+                                                              "detail",
+                                                              "format",
+                                                              "voice",
+                                                              "status",
+                                                              "truncation",
+                                                              "tool_choice",
+                                                              "file_id",
+                                                              "url",
+                                                              "image_url",
+                                                              "file_url",
+                                                              "mime_type"};
 
 bool IsStructural(const JsonPath& path, std::string_view raw_literal) {
   if (path.empty()) return false;
@@ -41,7 +59,9 @@ bool IsPlainIdentifier(std::string_view lit) {
   return true;
 }
 
-bool IsArgumentsKey(const JsonPath& path) { return !path.empty() && path.back().index < 0 && path.back().key == "arguments"; }
+bool IsArgumentsKey(const JsonPath& path) {
+  return !path.empty() && path.back().index < 0 && path.back().key == "arguments";
+}
 
 // True if `input` (embeddings) contains numbers outside strings: token ids.
 bool HasTokenInput(std::string_view body) {
@@ -52,8 +72,10 @@ bool HasTokenInput(std::string_view body) {
   for (size_t i = 0; i < v.size(); ++i) {
     char c = v[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if ((c >= '0' && c <= '9') || c == '-') {
@@ -68,35 +90,41 @@ bool HasTokenInput(std::string_view body) {
 Result<RequestTexts> ExtractRequestTexts(Endpoint endpoint, std::string_view body) {
   RequestTexts out;
   std::string err;
-  Status st = ForEachJsonString(body, [&](const JsonPath& path, JsonRange r) {
-    std::string_view lit = body.substr(r.begin, r.size());
-    if (r.key ? IsPlainIdentifier(lit) : IsStructural(path, lit)) return;
-    TextField f;
-    f.range = r;
-    if (!UnescapeJsonString(lit, &f.text)) {
-      err = "malformed string";
-      return;
-    }
-    const int self = static_cast<int>(out.fields.size());
-    const bool arguments = !r.key && IsArgumentsKey(path);
-    out.fields.push_back(std::move(f));
-    if (!arguments) return;
-    // Tool-call arguments: JSON inside a string. Scan its strings one by one.
-    std::vector<TextField> inner;
-    const std::string& doc = out.fields[self].text;
-    bool ok_inner = true;
-    Status ist = ForEachJsonString(doc, [&](const JsonPath&, JsonRange ir) {
-      if (ir.key && IsPlainIdentifier(std::string_view(doc).substr(ir.begin, ir.size()))) return;
-      TextField c;
-      c.range = ir;
-      c.parent = self;
-      if (!UnescapeJsonString(std::string_view(doc).substr(ir.begin, ir.size()), &c.text)) ok_inner = false;
-      inner.push_back(std::move(c));
-    }, 256, /*visit_keys=*/true);
-    if (!ist.ok() || !ok_inner) return;  // not JSON: the whole text is one field
-    out.fields[self].container = true;
-    for (auto& c : inner) out.fields.push_back(std::move(c));
-  }, 256, /*visit_keys=*/true);
+  Status st = ForEachJsonString(
+      body,
+      [&](const JsonPath& path, JsonRange r) {
+        std::string_view lit = body.substr(r.begin, r.size());
+        if (r.key ? IsPlainIdentifier(lit) : IsStructural(path, lit)) return;
+        TextField f;
+        f.range = r;
+        if (!UnescapeJsonString(lit, &f.text)) {
+          err = "malformed string";
+          return;
+        }
+        const int self = static_cast<int>(out.fields.size());
+        const bool arguments = !r.key && IsArgumentsKey(path);
+        out.fields.push_back(std::move(f));
+        if (!arguments) return;
+        // Tool-call arguments: JSON inside a string. Scan its strings one by one.
+        std::vector<TextField> inner;
+        const std::string& doc = out.fields[self].text;
+        bool ok_inner = true;
+        Status ist = ForEachJsonString(
+            doc,
+            [&](const JsonPath&, JsonRange ir) {
+              if (ir.key && IsPlainIdentifier(std::string_view(doc).substr(ir.begin, ir.size()))) return;
+              TextField c;
+              c.range = ir;
+              c.parent = self;
+              if (!UnescapeJsonString(std::string_view(doc).substr(ir.begin, ir.size()), &c.text)) ok_inner = false;
+              inner.push_back(std::move(c));
+            },
+            256, /*visit_keys=*/true);
+        if (!ist.ok() || !ok_inner) return;  // not JSON: the whole text is one field
+        out.fields[self].container = true;
+        for (auto& c : inner) out.fields.push_back(std::move(c));
+      },
+      256, /*visit_keys=*/true);
   if (!st.ok()) return st;
   if (!err.empty()) return Status::Error(err);
   if (endpoint == Endpoint::kEmbeddings) out.has_token_input = HasTokenInput(body);
@@ -114,8 +142,10 @@ std::string RewriteRequestTexts(std::string_view body, const RequestTexts& texts
     const TextField& f = texts.fields[i];
     JsonEdit e{f.range.begin, f.range.end, {}};
     AppendJsonString(*replacements[i], &e.replacement);
-    if (f.parent >= 0) inner_edits[f.parent].push_back(std::move(e));
-    else edits.push_back(std::move(e));
+    if (f.parent >= 0)
+      inner_edits[f.parent].push_back(std::move(e));
+    else
+      edits.push_back(std::move(e));
   }
   for (auto& [parent, list] : inner_edits) {
     const TextField& p = texts.fields[static_cast<size_t>(parent)];

@@ -37,9 +37,9 @@
 namespace gwanmun::openai {
 
 struct TextField {
-  JsonRange range;      // literal (with quotes) in the body, or in the parent's text
-  std::string text;     // unescaped
-  int parent = -1;      // index of the enclosing "arguments" field, -1 at top level
+  JsonRange range;         // literal (with quotes) in the body, or in the parent's text
+  std::string text;        // unescaped
+  int parent = -1;         // index of the enclosing "arguments" field, -1 at top level
   bool container = false;  // its text is JSON whose strings are separate fields:
                            // scan the children, not this one
 };

@@ -77,13 +77,11 @@ std::optional<Policy> BuiltinProfile(std::string_view name) {
     // are pseudonymized so customer-service answers stay usable; anything
     // carrying a resident number may only be processed in Korea.
     Policy p = AllTo("financial", Action::kPseudonymize);
-    Set(p, {EntityType::kRrn, EntityType::kArn, EntityType::kCreditCard, EntityType::kSecret,
-            EntityType::kMarking},
+    Set(p, {EntityType::kRrn, EntityType::kArn, EntityType::kCreditCard, EntityType::kSecret, EntityType::kMarking},
         Action::kBlock);
     p.dictionary_default = Action::kBlock;
     p.residency.push_back({"financial-identifiers-in-korea",
-                           Types({EntityType::kBankAccount, EntityType::kPassport,
-                                  EntityType::kDriverLicense}),
+                           Types({EntityType::kBankAccount, EntityType::kPassport, EntityType::kDriverLicense}),
                            {},
                            "kr"});
     return p;
@@ -93,15 +91,15 @@ std::optional<Policy> BuiltinProfile(std::string_view name) {
     // credentials are blocked; other personal data is pseudonymized and may
     // only be processed by an in-country model.
     Policy p = AllTo("public", Action::kPseudonymize);
-    Set(p, {EntityType::kRrn, EntityType::kArn, EntityType::kPassport,
-            EntityType::kDriverLicense, EntityType::kSecret, EntityType::kMarking},
+    Set(p,
+        {EntityType::kRrn, EntityType::kArn, EntityType::kPassport, EntityType::kDriverLicense, EntityType::kSecret,
+         EntityType::kMarking},
         Action::kBlock);
     p.dictionary_default = Action::kBlock;
     p.residency.push_back(
         {"personal-data-in-korea",
-         Types({EntityType::kPhone, EntityType::kBankAccount, EntityType::kCreditCard,
-                EntityType::kEmail, EntityType::kPersonName, EntityType::kAddress,
-                EntityType::kBrn, EntityType::kIpAddress}),
+         Types({EntityType::kPhone, EntityType::kBankAccount, EntityType::kCreditCard, EntityType::kEmail,
+                EntityType::kPersonName, EntityType::kAddress, EntityType::kBrn, EntityType::kIpAddress}),
          {},
          "kr"});
     return p;
@@ -191,7 +189,8 @@ Result<Policy> PolicyFromConfig(const config::PolicyConfig& cfg, const Policy& b
   }
   if (cfg.no_store >= 0) p.force_no_store = cfg.no_store == 1;
   if (cfg.scan_output >= 0) p.scan_output = cfg.scan_output == 1;
-  if (!cfg.profile.empty() || !cfg.actions.empty() || cfg.has_residency) p.name = cfg.profile.empty() ? p.name : cfg.profile;
+  if (!cfg.profile.empty() || !cfg.actions.empty() || cfg.has_residency)
+    p.name = cfg.profile.empty() ? p.name : cfg.profile;
   return p;
 }
 

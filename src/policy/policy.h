@@ -34,10 +34,10 @@ std::string_view ActionName(Action a);
 std::optional<Action> ParseAction(std::string_view name);
 
 struct ResidencyRule {
-  std::string name;                                    // shown in the 403 message
-  std::bitset<detect::kNumEntityTypes> types;          // any of these present…
-  std::vector<std::string> dictionaries;               // …or a term of these dictionaries…
-  std::string region;                                  // …requires this upstream region
+  std::string name;                            // shown in the 403 message
+  std::bitset<detect::kNumEntityTypes> types;  // any of these present…
+  std::vector<std::string> dictionaries;       // …or a term of these dictionaries…
+  std::string region;                          // …requires this upstream region
 };
 
 struct Policy {

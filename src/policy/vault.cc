@@ -39,9 +39,7 @@ void Vault::Reserve(std::string_view caller_text) {
   ForEachBracketToken(caller_text, [&](std::string_view tok) { reserved_.emplace(tok); });
 }
 
-std::string Vault::Mask(std::string_view type_name) {
-  return "[[" + std::string(type_name) + "]]";
-}
+std::string Vault::Mask(std::string_view type_name) { return "[[" + std::string(type_name) + "]]"; }
 
 std::string Vault::Pseudonymize(std::string_view type_name, std::string_view value) {
   auto key = std::make_pair(std::string(type_name), std::string(value));

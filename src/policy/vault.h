@@ -60,10 +60,10 @@ class Vault {
   const std::string* Lookup(std::string_view placeholder) const;
 
  private:
-  std::map<std::string, std::string, std::less<>> by_placeholder_;  // placeholder → value
+  std::map<std::string, std::string, std::less<>> by_placeholder_;       // placeholder → value
   std::map<std::pair<std::string, std::string>, std::string> by_value_;  // (type, value) → ph
   std::unordered_map<std::string, int> next_index_;                      // type → next N
-  std::set<std::string, std::less<>> reserved_;  // "[[X_N]]" strings seen in caller text
+  std::set<std::string, std::less<>> reserved_;                          // "[[X_N]]" strings seen in caller text
   size_t max_len_ = 0;
 };
 

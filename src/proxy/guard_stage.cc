@@ -64,9 +64,7 @@ bool IsHangulSyllable(std::string_view s, size_t pos) {
   return a >= 0xEA && a <= 0xED && (static_cast<unsigned char>(s[pos + 1]) & 0xC0) == 0x80;
 }
 
-bool IsAsciiAlnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+bool IsAsciiAlnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // Whether an exact occurrence of a found value at [b, e) of `text` stands on
 // its own (so "이수" is not replaced inside "강이수역"-like words).
@@ -156,7 +154,7 @@ class OutputMasker {
   detect::StreamScanner stream_;
   const policy::Policy& policy_;
   const std::set<std::string, std::less<>>& known_;
-  std::string buf_;        // received, not yet released (starts at absolute offset base_)
+  std::string buf_;  // received, not yet released (starts at absolute offset base_)
   uint64_t base_ = 0;
   uint64_t received_ = 0;
   std::vector<detect::Span> spans_;  // reported, not yet released
@@ -367,7 +365,8 @@ std::optional<ApiError> GuardStage::OnRequest(Exchange& ex) {
       for (const auto& r : d.residency_rules_fired) rules += (rules.empty() ? "" : ", ") + r;
       return ApiError::Forbidden(
           "This request was blocked by the gateway's data policy: its data classes fall under residency rules "
-          "that require different regions (" + rules + ").",
+          "that require different regions (" +
+              rules + ").",
           "gwanmun_policy_violation");
     }
     return ApiError::Forbidden("This request was blocked by the gateway's data policy '" + policy_.name +
@@ -397,8 +396,8 @@ std::optional<ApiError> GuardStage::OnRequest(Exchange& ex) {
     }
     std::string rules;
     for (const auto& r : d.residency_rules_fired) rules += (rules.empty() ? "" : ", ") + r;
-    ex.route.reason = "the request contains " + classes + "; rule " + rules + " requires region '" +
-                      *d.required_region + "'";
+    ex.route.reason =
+        "the request contains " + classes + "; rule " + rules + " requires region '" + *d.required_region + "'";
     if (auto it = s.substitutes.find(ex.request.model); it != s.substitutes.end()) {
       ex.route.substitute_model = it->second;
     }
@@ -452,8 +451,7 @@ std::optional<ApiError> GuardStage::OnRequest(Exchange& ex) {
   if (masked) action += "mask";
   if (pseudonymized) action += std::string(action.empty() ? "" : "+") + "pseudonymize";
   if (action.empty()) action = found.empty() ? "none" : "allow";
-  if (policy_.force_no_store &&
-      (ex.endpoint == Endpoint::kChatCompletions || ex.endpoint == Endpoint::kResponses)) {
+  if (policy_.force_no_store && (ex.endpoint == Endpoint::kChatCompletions || ex.endpoint == Endpoint::kResponses)) {
     ex.body = openai::WithStoreFalse(ex.body);
     action += ";store=false";
   }
@@ -487,20 +485,20 @@ std::string GuardStage::MaskNewValues(std::string_view text) {
 void GuardStage::OnResponseBody(Exchange& ex, std::string& body) {
   (void)ex;
   if (!vault_.empty()) {
-    auto r = openai::RewriteStringsContaining(body, "[[", [&](std::string_view key, const std::string& text,
-                                                              std::string* out) {
-      *out = vault_.RestoreAll(text, key == "arguments" ? Vault::Escape::kJsonString : Vault::Escape::kNone);
-      return *out != text;
-    });
+    auto r = openai::RewriteStringsContaining(
+        body, "[[", [&](std::string_view key, const std::string& text, std::string* out) {
+          *out = vault_.RestoreAll(text, key == "arguments" ? Vault::Escape::kJsonString : Vault::Escape::kNone);
+          return *out != text;
+        });
     if (r.ok()) body = std::move(r).value();
   }
   if (policy_.scan_output && ex.status >= 200 && ex.status < 300) {
-    auto r = openai::RewriteStringsContaining(body, "", [&](std::string_view key, const std::string& text,
-                                                            std::string* out) {
-      if (key != "content" && key != "text" && key != "arguments" && key != "refusal") return false;
-      *out = MaskNewValues(text);
-      return *out != text;
-    });
+    auto r = openai::RewriteStringsContaining(
+        body, "", [&](std::string_view key, const std::string& text, std::string* out) {
+          if (key != "content" && key != "text" && key != "arguments" && key != "refusal") return false;
+          *out = MaskNewValues(text);
+          return *out != text;
+        });
     if (r.ok()) body = std::move(r).value();
   }
 }
@@ -513,8 +511,8 @@ void GuardStage::RestoreStrings(Json& j, std::string_view key) {
     const bool mask = policy_.scan_output &&
                       (key == "text" || key == "arguments" || key == "refusal" || key == "content" || key == "delta");
     if (!restore && !mask) return;
-    std::string v = restore ? vault_.RestoreAll(s, key == "arguments" ? Vault::Escape::kJsonString : Vault::Escape::kNone)
-                            : s;
+    std::string v =
+        restore ? vault_.RestoreAll(s, key == "arguments" ? Vault::Escape::kJsonString : Vault::Escape::kNone) : s;
     if (mask) v = MaskNewValues(v);
     j = std::move(v);
   } else if (j.is_object()) {
@@ -603,8 +601,10 @@ void GuardStage::ChatEvent(SseEvent&& ev, std::vector<SseEvent>& out) {
       std::string rest = Flush(std::string(field) + ":" + ci);
       if (rest.empty()) continue;
       auto f = delta->find(field);
-      if (f != delta->end() && f->is_string()) *f = f->get_ref<const std::string&>() + rest;
-      else (*delta)[field] = rest;
+      if (f != delta->end() && f->is_string())
+        *f = f->get_ref<const std::string&>() + rest;
+      else
+        (*delta)[field] = rest;
     }
     std::string prefix = "tool:" + ci + ":";
     std::vector<std::string> keys;
@@ -661,7 +661,8 @@ void GuardStage::ChatFlush(std::vector<SseEvent>& out) {
     choice["index"] = idx;
     if (kind == "tool") {
       int64_t tci = std::stoll(tail.substr(tail.find(':') + 1));
-      choice["delta"] = Json{{"tool_calls", Json::array({Json{{"index", tci}, {"function", Json{{"arguments", rest}}}}})}};
+      choice["delta"] =
+          Json{{"tool_calls", Json::array({Json{{"index", tci}, {"function", Json{{"arguments", rest}}}}})}};
     } else {
       choice["delta"] = Json{{kind, rest}};
     }
@@ -774,8 +775,10 @@ void GuardStage::OnStreamEvent(Exchange& ex, SseEvent&& ev, std::vector<SseEvent
 
 void GuardStage::OnStreamEnd(Exchange& ex, std::vector<SseEvent>& out) {
   if (!Active()) return;
-  if (ex.endpoint == Endpoint::kChatCompletions) ChatFlush(out);
-  else if (ex.endpoint == Endpoint::kResponses) ResponsesFlush(out);
+  if (ex.endpoint == Endpoint::kChatCompletions)
+    ChatFlush(out);
+  else if (ex.endpoint == Endpoint::kResponses)
+    ResponsesFlush(out);
 }
 
 class GuardFactory : public StageFactory {
@@ -814,7 +817,7 @@ class GuardFactory : public StageFactory {
 
 bool IsPersistingPath(std::string_view path) {
   static constexpr std::string_view kPrefixes[] = {
-      "/v1/files",      "/v1/uploads", "/v1/vector_stores", "/v1/fine_tuning", "/v1/batches",
+      "/v1/files",      "/v1/uploads", "/v1/vector_stores", "/v1/fine_tuning",   "/v1/batches",
       "/v1/assistants", "/v1/threads", "/v1/containers",    "/v1/conversations", "/v1/evals"};
   for (std::string_view p : kPrefixes) {
     if (path.substr(0, p.size()) == p && (path.size() == p.size() || path[p.size()] == '/')) return true;
@@ -845,7 +848,8 @@ Result<std::vector<std::shared_ptr<const StageFactory>>> MakeGuardStages(const c
     so.dictionaries.push_back(std::move(dict));
   }
   auto scanner = detect::Scanner::Compile(so);
-  if (!scanner.ok()) return Status::Error("guardrails: the detection engine failed to compile: " + scanner.status().message());
+  if (!scanner.ok())
+    return Status::Error("guardrails: the detection engine failed to compile: " + scanner.status().message());
 
   GuardSettings s;
   s.scanner = std::shared_ptr<const detect::Scanner>(std::move(scanner).value());

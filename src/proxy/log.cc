@@ -79,8 +79,8 @@ Result<std::unique_ptr<Logs>> Logs::Create(const config::LoggingConfig& cfg) {
       return Status::Error("logging.access_log: " + std::string(e.what()));
     }
     impl->pool = std::make_shared<spdlog::details::thread_pool>(8192, 1);
-    impl->access = std::make_shared<spdlog::async_logger>("access", sink, impl->pool,
-                                                          spdlog::async_overflow_policy::block);
+    impl->access =
+        std::make_shared<spdlog::async_logger>("access", sink, impl->pool, spdlog::async_overflow_policy::block);
     impl->access->set_pattern("{\"ts\":\"%Y-%m-%dT%H:%M:%S.%eZ\",\"type\":\"access\"%v}",
                               spdlog::pattern_time_type::utc);
     impl->access->flush_on(spdlog::level::info);

@@ -8,10 +8,14 @@ namespace {
 // Prometheus label values: escape backslash, quote and newline.
 void AppendLabel(std::string_view v, std::string* out) {
   for (char c : v) {
-    if (c == '\\') out->append("\\\\");
-    else if (c == '"') out->append("\\\"");
-    else if (c == '\n') out->append("\\n");
-    else out->push_back(c);
+    if (c == '\\')
+      out->append("\\\\");
+    else if (c == '"')
+      out->append("\\\"");
+    else if (c == '\n')
+      out->append("\\n");
+    else
+      out->push_back(c);
   }
 }
 
@@ -49,7 +53,8 @@ void Metrics::Guardrail(std::string_view action, std::string_view findings) {
     if (colon == std::string_view::npos) break;
     uint64_t n = 0;
     size_t q = colon + 1;
-    while (q < findings.size() && findings[q] >= '0' && findings[q] <= '9') n = n * 10 + static_cast<uint64_t>(findings[q++] - '0');
+    while (q < findings.size() && findings[q] >= '0' && findings[q] <= '9')
+      n = n * 10 + static_cast<uint64_t>(findings[q++] - '0');
     auto it = guard_findings_.find(type);
     if (it == guard_findings_.end()) it = guard_findings_.emplace(std::string(type), 0).first;
     it->second += n;
@@ -147,13 +152,15 @@ std::string Metrics::Render() const {
   out += "# HELP gwanmun_tokens_total Tokens reported by upstreams.\n# TYPE gwanmun_tokens_total counter\n";
   out += "gwanmun_tokens_total{direction=\"input\"} " + std::to_string(tokens_in_) + "\n";
   out += "gwanmun_tokens_total{direction=\"output\"} " + std::to_string(tokens_out_) + "\n";
-  out += "# HELP gwanmun_guardrail_actions_total Guarded requests by main action.\n"
-         "# TYPE gwanmun_guardrail_actions_total counter\n";
+  out +=
+      "# HELP gwanmun_guardrail_actions_total Guarded requests by main action.\n"
+      "# TYPE gwanmun_guardrail_actions_total counter\n";
   for (const auto& [a, n] : guard_actions_) {
     out += "gwanmun_guardrail_actions_total{action=\"" + a + "\"} " + std::to_string(n) + "\n";
   }
-  out += "# HELP gwanmun_guardrail_findings_total Sensitive values found in requests, by type.\n"
-         "# TYPE gwanmun_guardrail_findings_total counter\n";
+  out +=
+      "# HELP gwanmun_guardrail_findings_total Sensitive values found in requests, by type.\n"
+      "# TYPE gwanmun_guardrail_findings_total counter\n";
   for (const auto& [t, n] : guard_findings_) {
     out += "gwanmun_guardrail_findings_total{type=\"" + t + "\"} " + std::to_string(n) + "\n";
   }

@@ -105,8 +105,8 @@ struct Reply {
   int status = 200;
   std::string body;
   std::string content_type;  // "" = application/json (no allocation for the common case)
-  int retry_after_s = -1;  // ≥ 0 → Retry-After
-  std::string allow;       // Allow header for 405
+  int retry_after_s = -1;    // ≥ 0 → Retry-After
+  std::string allow;         // Allow header for 405
 };
 
 struct Watch;
@@ -118,10 +118,10 @@ struct Ctx {
   Clock::duration upstream_wait{};
   std::string remote;
   int attempts = 0;
-  std::shared_ptr<Watch> watch;  // the connection's (see Watch)
+  std::shared_ptr<Watch> watch;    // the connection's (see Watch)
   double audit_wait_seconds = -1;  // set by Audit
-  bool audit = false;       // /v1 requests are audited
-  bool record = true;       // counted in metrics and the access log
+  bool audit = false;              // /v1 requests are audited
+  bool record = true;              // counted in metrics and the access log
   std::string error_code;
   Reply reply;
 };
@@ -613,8 +613,8 @@ asio::awaitable<bool> Gateway::ServeModels(Worker& w, Stream& s, Ctx& ctx, const
 // ---------------------------------------------------------------------------
 // Proxying
 
-WireRequest Gateway::UpstreamRequest(const UpstreamTarget& t, const Request* client, const Ctx& ctx,
-                                     std::string target, std::string body) const {
+WireRequest Gateway::UpstreamRequest(const UpstreamTarget& t, const Request* client, const Ctx& ctx, std::string target,
+                                     std::string body) const {
   if (!t.cfg.query.empty()) target += (target.find('?') == std::string::npos ? "?" : "&") + t.cfg.query;
   if (t.proxy && !t.url.tls()) target = "http://" + t.url.HostHeader() + target;  // absolute-form via HTTP proxy
   WireRequest r;
@@ -883,9 +883,9 @@ asio::awaitable<bool> Gateway::Relay(Worker& w, Stream& s, Ctx& ctx, const Runti
   }
   if (!held.empty()) {
     std::array<char, 20> size_line;
-    const std::array<asio::const_buffer, 4> last_events{
-        asio::buffer(wire::ChunkSizeLine(held.size(), &size_line)), asio::buffer(held), asio::buffer(wire::kCrlf),
-        asio::buffer(wire::kLastChunk)};
+    const std::array<asio::const_buffer, 4> last_events{asio::buffer(wire::ChunkSizeLine(held.size(), &size_line)),
+                                                        asio::buffer(held), asio::buffer(wire::kCrlf),
+                                                        asio::buffer(wire::kLastChunk)};
     co_await asio::async_write(s, last_events, Redirect(ec));
   } else {
     const asio::const_buffer last = asio::buffer(wire::kLastChunk);
@@ -1133,8 +1133,7 @@ Status Gateway::Run() {
   workers_.clear();
   // Every journaled record into the hash chain before returning.
   if (Status flushed = opts_.store->FlushAudit(); !flushed.ok()) {
-    logs_.Error("audit flush failed at shutdown; records stay in the journal",
-                {{"error", flushed.message()}});
+    logs_.Error("audit flush failed at shutdown; records stay in the journal", {{"error", flushed.message()}});
   }
   logs_.Info("stopped");
   logs_.Flush();
@@ -1144,7 +1143,8 @@ Status Gateway::Run() {
 }  // namespace
 
 Status RunGateway(GatewayOptions options) {
-  if (options.store == nullptr || options.logs == nullptr) return Status::Error("RunGateway: store and logs are required");
+  if (options.store == nullptr || options.logs == nullptr)
+    return Status::Error("RunGateway: store and logs are required");
   Gateway g(std::move(options));
   return g.Run();
 }

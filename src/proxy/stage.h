@@ -57,7 +57,7 @@ struct RouteConstraints {
 // One request as it travels through the gateway.
 struct Exchange {
   std::string request_id;
-  store::Principal principal;     // key_id "anonymous" with --no-auth
+  store::Principal principal;  // key_id "anonymous" with --no-auth
   openai::Endpoint endpoint = openai::Endpoint::kOther;
   std::string method;
   std::string path;               // without query string
@@ -67,16 +67,16 @@ struct Exchange {
   RouteConstraints route;
 
   // Set once an upstream answers (before any response-direction call).
-  std::string upstream;           // upstream name
-  std::string upstream_model;     // model name sent to it
-  std::string region;             // its region tag
-  int status = 0;                 // status the client gets
+  std::string upstream;                // upstream name
+  std::string upstream_model;          // model name sent to it
+  std::string region;                  // its region tag
+  int status = 0;                      // status the client gets
   std::optional<openai::Usage> usage;  // from the upstream's own usage data
 
   // Audit annotations for guardrails: never values, only types and counts.
-  std::string findings = "{}";     // JSON object, e.g. {"KR_RRN":1}
-  std::string action;              // e.g. "allow", "mask", "pseudonymize", "block"
-  std::string fingerprints = "[]"; // JSON array of HMAC fingerprints
+  std::string findings = "{}";      // JSON object, e.g. {"KR_RRN":1}
+  std::string action;               // e.g. "allow", "mask", "pseudonymize", "block"
+  std::string fingerprints = "[]";  // JSON array of HMAC fingerprints
 };
 
 class Stage {
@@ -118,8 +118,7 @@ class Chain {
  private:
   // Runs events emitted by stage `from` (response order index) through the
   // remaining stages.
-  void Continue(Exchange& ex, size_t from, std::vector<openai::SseEvent>&& events,
-                std::vector<openai::SseEvent>* out);
+  void Continue(Exchange& ex, size_t from, std::vector<openai::SseEvent>&& events, std::vector<openai::SseEvent>* out);
   std::vector<std::unique_ptr<Stage>> stages_;
 };
 
@@ -127,8 +126,7 @@ class Chain {
 class Pipeline {
  public:
   Pipeline() = default;
-  explicit Pipeline(std::vector<std::shared_ptr<const StageFactory>> factories)
-      : factories_(std::move(factories)) {}
+  explicit Pipeline(std::vector<std::shared_ptr<const StageFactory>> factories) : factories_(std::move(factories)) {}
   Chain Start(const Exchange& ex) const;
   const std::vector<std::shared_ptr<const StageFactory>>& factories() const { return factories_; }
 

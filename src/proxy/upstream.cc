@@ -4,9 +4,9 @@
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <algorithm>
 #include <array>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -106,12 +106,18 @@ bool NoProxyMatches(std::string_view no_proxy, std::string_view host_in, uint16_
 
 std::string_view FailureName(Failure f) {
   switch (f) {
-    case Failure::kNone: return "none";
-    case Failure::kConnect: return "connect";
-    case Failure::kTimeout: return "timeout";
-    case Failure::kProtocol: return "protocol";
-    case Failure::kCancelled: return "cancelled";
-    case Failure::kTooLarge: return "too_large";
+    case Failure::kNone:
+      return "none";
+    case Failure::kConnect:
+      return "connect";
+    case Failure::kTimeout:
+      return "timeout";
+    case Failure::kProtocol:
+      return "protocol";
+    case Failure::kCancelled:
+      return "cancelled";
+    case Failure::kTooLarge:
+      return "too_large";
   }
   return "unknown";
 }
@@ -214,7 +220,8 @@ struct UpstreamResponse::State {
   // `d`, shortened so that no operation runs past the deadline.
   Clock::duration Bounded(std::chrono::milliseconds d) const {
     auto left = deadline - Clock::now();
-    return left < Clock::duration(d) ? std::max(left, Clock::duration(std::chrono::milliseconds(1))) : Clock::duration(d);
+    return left < Clock::duration(d) ? std::max(left, Clock::duration(std::chrono::milliseconds(1)))
+                                     : Clock::duration(d);
   }
 };
 
@@ -342,8 +349,8 @@ asio::awaitable<Failure> Connect(asio::io_context& ioc, const UpstreamTarget& t,
 
   if (t.proxy && t.url.tls()) {
     // Tunnel through the proxy: CONNECT host:port.
-    std::string authority = (t.url.host.find(':') != std::string::npos ? "[" + t.url.host + "]" : t.url.host) +
-                            ":" + std::to_string(t.url.port);
+    std::string authority = (t.url.host.find(':') != std::string::npos ? "[" + t.url.host + "]" : t.url.host) + ":" +
+                            std::to_string(t.url.port);
     http::request<http::empty_body> req{http::verb::connect, authority, 11};
     req.set(http::field::host, authority);
     if (!t.proxy_authorization.empty()) req.set(http::field::proxy_authorization, t.proxy_authorization);
@@ -380,8 +387,7 @@ bool IsStale(const error_code& ec) {
 
 }  // namespace
 
-asio::awaitable<Failure> UpstreamPool::Send(const UpstreamTarget& t, const WireRequest& req,
-                                            UpstreamResponse* resp) {
+asio::awaitable<Failure> UpstreamPool::Send(const UpstreamTarget& t, const WireRequest& req, UpstreamResponse* resp) {
   UpstreamResponse::State& st = *resp->s_;
   st.target = &t;
   st.pool = idle_;
@@ -430,7 +436,8 @@ asio::awaitable<Failure> UpstreamPool::Send(const UpstreamTarget& t, const WireR
     }
     st.parser.emplace();
     st.parser->body_limit(std::numeric_limits<std::uint64_t>::max());  // callers bound bodies
-    co_await Visit(c, [&](auto& stream) { return http::async_read_header(stream, c.buffer, *st.parser, Redirect(ec)); });
+    co_await Visit(c,
+                   [&](auto& stream) { return http::async_read_header(stream, c.buffer, *st.parser, Redirect(ec)); });
     if (st.cancelled) co_return Failure::kCancelled;
     if (ec) {
       bool nothing_read = c.buffer.size() == 0;

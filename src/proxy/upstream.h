@@ -32,12 +32,12 @@ namespace gwanmun::proxy {
 struct UpstreamTarget {
   config::UpstreamConfig cfg;
   config::Url url;
-  std::string auth_name;               // header name ("authorization"/"api-key")
-  std::string auth_value;              // header value; "" = no key. Never logged.
-  std::optional<config::Url> proxy;    // egress proxy, if one applies
-  std::string proxy_authorization;     // "Basic …" from the proxy URL's userinfo
+  std::string auth_name;                    // header name ("authorization"/"api-key")
+  std::string auth_value;                   // header value; "" = no key. Never logged.
+  std::optional<config::Url> proxy;         // egress proxy, if one applies
+  std::string proxy_authorization;          // "Basic …" from the proxy URL's userinfo
   std::shared_ptr<asio::ssl::context> tls;  // https upstreams
-  std::string pool_key;                // connections are shared per key
+  std::string pool_key;                     // connections are shared per key
 };
 
 // Validates the URL, reads the API key (env var or file), sets up TLS.

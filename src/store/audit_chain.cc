@@ -20,9 +20,7 @@ void Field(std::string& out, std::string_view name, std::string_view value) {
   out.push_back('\n');
 }
 
-void Field(std::string& out, std::string_view name, int64_t value) {
-  Field(out, name, std::to_string(value));
-}
+void Field(std::string& out, std::string_view name, int64_t value) { Field(out, name, std::to_string(value)); }
 
 std::string FormatLatency(double v) {
   char buf[352];  // enough for any finite double with 3 decimals
@@ -43,9 +41,9 @@ void NormalizeAuditRecord(AuditRecord& r) {
 
 std::string CanonicalAuditForm(const AuditRecord& r) {
   std::string out;
-  out.reserve(256 + r.time.size() + r.request_id.size() + r.key_id.size() + r.team.size() +
-              r.endpoint.size() + r.model.size() + r.upstream.size() + r.region.size() +
-              r.findings.size() + r.action.size() + r.fingerprints.size());
+  out.reserve(256 + r.time.size() + r.request_id.size() + r.key_id.size() + r.team.size() + r.endpoint.size() +
+              r.model.size() + r.upstream.size() + r.region.size() + r.findings.size() + r.action.size() +
+              r.fingerprints.size());
   out.append("gwanmun-audit-v1\n");
   Field(out, "seq", r.seq);
   Field(out, "time", r.time);
@@ -78,9 +76,8 @@ std::string NowRfc3339Millis() {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buf;
 }
 
@@ -95,17 +92,15 @@ void ChainVerifier::Add(const AuditRecord& r) {
   const std::string seq = "record seq " + std::to_string(r.seq);
   int64_t expected = last_seq_ + 1;
   if (r.seq > expected) {
-    Problem(r.seq == expected + 1
-                ? "record seq " + std::to_string(expected) + " is missing (deleted)"
-                : "records seq " + std::to_string(expected) + ".." + std::to_string(r.seq - 1) +
-                      " are missing (deleted)");
+    Problem(r.seq == expected + 1 ? "record seq " + std::to_string(expected) + " is missing (deleted)"
+                                  : "records seq " + std::to_string(expected) + ".." + std::to_string(r.seq - 1) +
+                                        " are missing (deleted)");
   } else if (r.seq < expected) {
     Problem(seq + ": out of order after seq " + std::to_string(last_seq_));
   }
   if (r.prev_hash != last_hash_) {
     Problem(seq + ": prev_hash does not match the hash of " +
-            (last_seq_ == 0 ? std::string("the chain start")
-                            : "record seq " + std::to_string(last_seq_)) +
+            (last_seq_ == 0 ? std::string("the chain start") : "record seq " + std::to_string(last_seq_)) +
             " (a record before it was deleted, inserted or reordered)");
   }
   if (ChainHash(r.prev_hash, r) != r.hash) {
@@ -119,16 +114,14 @@ VerifyReport ChainVerifier::Finish(const AuditHead& head) {
   report_.head_seq = head.seq;
   report_.head_hash = head.hash;
   if (head.seq > last_seq_) {
-    Problem("log truncated: the head names seq " + std::to_string(head.seq) +
-            " but the last record is seq " + std::to_string(last_seq_) + " (records " +
-            std::to_string(last_seq_ + 1) + ".." + std::to_string(head.seq) + " are missing)");
+    Problem("log truncated: the head names seq " + std::to_string(head.seq) + " but the last record is seq " +
+            std::to_string(last_seq_) + " (records " + std::to_string(last_seq_ + 1) + ".." + std::to_string(head.seq) +
+            " are missing)");
   } else if (head.seq < last_seq_) {
-    Problem("records after seq " + std::to_string(head.seq) + " up to seq " +
-            std::to_string(last_seq_) + " were not appended through gwanmun (head is seq " +
-            std::to_string(head.seq) + ")");
+    Problem("records after seq " + std::to_string(head.seq) + " up to seq " + std::to_string(last_seq_) +
+            " were not appended through gwanmun (head is seq " + std::to_string(head.seq) + ")");
   } else if (head.hash != last_hash_) {
-    Problem("head hash does not match the hash of the last record (seq " +
-            std::to_string(last_seq_) + ")");
+    Problem("head hash does not match the hash of the last record (seq " + std::to_string(last_seq_) + ")");
   }
   return std::move(report_);
 }

@@ -27,8 +27,7 @@
 namespace gwanmun::store {
 
 // prev_hash of the first record.
-inline constexpr std::string_view kGenesisHash =
-    "0000000000000000000000000000000000000000000000000000000000000000";
+inline constexpr std::string_view kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
 // Puts a record's caller-supplied fields in the form that is stored and
 // hashed: empty time → now; empty findings → "{}"; empty fingerprints → "[]";

@@ -80,10 +80,9 @@ bool DecodePayload(std::string_view payload, AuditRecord& r) {
   int64_t status = 0;
   uint64_t latency_bits = 0;
   if (!(in.String(r.time) && in.String(r.request_id) && in.String(r.key_id) && in.String(r.team) &&
-        in.String(r.endpoint) && in.String(r.model) && in.String(r.upstream) &&
-        in.String(r.region) && in.I64(status) && in.U64(latency_bits) && in.I64(r.tokens_in) &&
-        in.I64(r.tokens_out) && in.String(r.findings) && in.String(r.action) &&
-        in.String(r.fingerprints) && in.Done())) {
+        in.String(r.endpoint) && in.String(r.model) && in.String(r.upstream) && in.String(r.region) && in.I64(status) &&
+        in.U64(latency_bits) && in.I64(r.tokens_in) && in.I64(r.tokens_out) && in.String(r.findings) &&
+        in.String(r.action) && in.String(r.fingerprints) && in.Done())) {
     return false;
   }
   if (status < std::numeric_limits<int>::min() || status > std::numeric_limits<int>::max()) {
@@ -94,9 +93,7 @@ bool DecodePayload(std::string_view payload, AuditRecord& r) {
   return true;
 }
 
-Status Errno(const std::string& what, int err) {
-  return Status::Error(what + ": " + std::strerror(err));
-}
+Status Errno(const std::string& what, int err) { return Status::Error(what + ": " + std::strerror(err)); }
 
 // pwrite(2) of all of `data` at `offset`, retrying on EINTR only before
 // anything is written; a short write is reported as an error (the caller
@@ -158,8 +155,7 @@ JournalContents DecodeJournal(std::string_view bytes) {
     std::string_view rest = bytes.substr(pos);
     if (rest.size() < kHeaderSize) break;
     if (std::memcmp(rest.data(), kMagic, sizeof kMagic) != 0) break;
-    if (static_cast<uint8_t>(rest[4]) != kJournalVersion || rest[5] != 0 || rest[6] != 0 ||
-        rest[7] != 0) {
+    if (static_cast<uint8_t>(rest[4]) != kJournalVersion || rest[5] != 0 || rest[6] != 0 || rest[7] != 0) {
       break;
     }
     const uint32_t len = GetU32(rest.data() + 8);
@@ -188,10 +184,9 @@ JournalContents DecodeJournal(std::string_view bytes) {
 
 std::string JournalPathPrefix(const std::string& db_path) { return db_path + "-audit-"; }
 
-Result<std::unique_ptr<JournalFile>> JournalFile::Create(const std::string& db_path,
-                                                         bool sync_dir) {
-  const std::string path = JournalPathPrefix(db_path) + std::to_string(::getpid()) + "-" +
-                           HexEncode(RandomBytes(4)) + std::string(kJournalSuffix);
+Result<std::unique_ptr<JournalFile>> JournalFile::Create(const std::string& db_path, bool sync_dir) {
+  const std::string path = JournalPathPrefix(db_path) + std::to_string(::getpid()) + "-" + HexEncode(RandomBytes(4)) +
+                           std::string(kJournalSuffix);
   // Created and locked under a name recovery ignores, then linked to its
   // real name: the journal is never visible unlocked.
   const std::string tmp = path + ".tmp";
@@ -249,8 +244,7 @@ Status JournalFile::Grow(size_t need) {
   return Status::Ok();
 }
 
-Result<std::vector<std::unique_ptr<JournalFile>>> JournalFile::OpenOrphans(
-    const std::string& db_path) {
+Result<std::vector<std::unique_ptr<JournalFile>>> JournalFile::OpenOrphans(const std::string& db_path) {
   namespace fs = std::filesystem;
   const std::string prefix = JournalPathPrefix(db_path);
   const fs::path prefix_path(prefix);

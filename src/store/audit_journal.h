@@ -86,8 +86,7 @@ class JournalFile {
   struct Key {  // only the factories above construct a JournalFile
     explicit Key() = default;
   };
-  JournalFile(Key, std::string path, int fd, uint64_t size)
-      : path_(std::move(path)), fd_(fd), size_(size) {}
+  JournalFile(Key, std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
   // Unmaps and closes the file, which releases the lock. Never deletes it.
   ~JournalFile();
   JournalFile(const JournalFile&) = delete;

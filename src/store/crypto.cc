@@ -49,10 +49,9 @@ Sha256Digest Sha256(std::string_view a, std::string_view b) {
   thread_local std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(md != nullptr ? EVP_MD_CTX_new() : nullptr);
   Sha256Digest out;
   unsigned int n = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), a.data(), a.size()) != 1 ||
-      EVP_DigestUpdate(ctx.get(), b.data(), b.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), out.data(), &n) != 1 || n != out.size()) {
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 || EVP_DigestUpdate(ctx.get(), a.data(), a.size()) != 1 ||
+      EVP_DigestUpdate(ctx.get(), b.data(), b.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), out.data(), &n) != 1 ||
+      n != out.size()) {
     return SodiumSha256(a, b);
   }
   return out;
@@ -77,8 +76,7 @@ std::string RandomBytes(size_t n) {
 std::string Base64UrlEncode(std::string_view data) {
   constexpr int kVariant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
   std::string out(sodium_base64_ENCODED_LEN(data.size(), kVariant), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
-                    data.size(), kVariant);
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()), data.size(), kVariant);
   out.resize(out.find('\0'));  // the encoded length includes the terminator
   return out;
 }

@@ -61,15 +61,13 @@ std::vector<Unit> Decode(std::string_view s) {
 // Unicode White_Space.
 bool IsWhitespace(uint32_t cp) {
   return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
-         cp == 0x205F || cp == 0x3000;
+         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
 bool IsDigit(uint32_t cp) { return cp >= '0' && cp <= '9'; }
 
 bool IsDigitSeparator(uint32_t cp) {
-  return IsWhitespace(cp) || cp == '-' || cp == '.' || cp == '/' || cp == '(' || cp == ')' ||
-         cp == '+';
+  return IsWhitespace(cp) || cp == '-' || cp == '.' || cp == '/' || cp == '(' || cp == ')' || cp == '+';
 }
 
 int HexValue(char c) {
@@ -120,13 +118,10 @@ std::string CanonicalValue(std::string_view value) {
 std::string Fingerprint(std::string_view secret, std::string_view value) {
   const std::string canonical = CanonicalValue(value);
   crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()),
-                              secret.size());
-  crypto_auth_hmacsha256_update(&st,
-                                reinterpret_cast<const unsigned char*>(kFingerprintDomain.data()),
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(kFingerprintDomain.data()),
                                 kFingerprintDomain.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(canonical.data()),
-                                canonical.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size());
   std::array<uint8_t, crypto_auth_hmacsha256_BYTES> mac;
   crypto_auth_hmacsha256_final(&st, mac.data());
   sodium_memzero(&st, sizeof st);
@@ -162,8 +157,7 @@ std::vector<std::string> MatchingFingerprintTypes(std::string_view fingerprints_
     if (colon == std::string::npos) continue;
     if (std::string_view(s).substr(colon + 1) != hex) continue;
     std::string type = s.substr(0, colon);
-    if (std::find(types.begin(), types.end(), type) == types.end())
-      types.push_back(std::move(type));
+    if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(std::move(type));
   }
   return types;
 }

@@ -61,8 +61,7 @@ std::string LowerHex(std::string_view hex);
 // dropped. TYPE is everything before the last ':'. Empty when nothing
 // matches, `fingerprint_hex` is not IsFingerprintHex, or `fingerprints_json`
 // is not a JSON array (non-string entries are ignored).
-std::vector<std::string> MatchingFingerprintTypes(std::string_view fingerprints_json,
-                                                  std::string_view fingerprint_hex);
+std::vector<std::string> MatchingFingerprintTypes(std::string_view fingerprints_json, std::string_view fingerprint_hex);
 
 }  // namespace gwanmun::store
 

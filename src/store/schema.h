@@ -28,8 +28,7 @@ inline constexpr std::string_view kCreateMigrationsTable =
     " version INTEGER PRIMARY KEY,"
     " description TEXT NOT NULL,"
     " applied_at TEXT NOT NULL)";
-inline constexpr std::string_view kSelectSchemaVersion =
-    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+inline constexpr std::string_view kSelectSchemaVersion = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 inline constexpr std::string_view kInsertMigration =
     "INSERT INTO schema_migrations(version, description, applied_at) VALUES (?1, ?2, ?3)";
 
@@ -51,16 +50,13 @@ inline constexpr std::string_view kSelectKeys =
     "SELECT key_id, team, models, rpm, tpm, description, created_at, revoked_at, policy"
     " FROM api_keys"
     " ORDER BY created_at, rowid";  // creation order
-inline constexpr std::string_view kSelectKeyRevokedAt =
-    "SELECT revoked_at FROM api_keys WHERE key_id = ?1";
+inline constexpr std::string_view kSelectKeyRevokedAt = "SELECT revoked_at FROM api_keys WHERE key_id = ?1";
 inline constexpr std::string_view kRevokeKey =
     "UPDATE api_keys SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL";
 
 // --- audit ---
-inline constexpr std::string_view kSelectAuditHead =
-    "SELECT seq, hash FROM audit_head WHERE id = 1";
-inline constexpr std::string_view kUpdateAuditHead =
-    "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1";
+inline constexpr std::string_view kSelectAuditHead = "SELECT seq, hash FROM audit_head WHERE id = 1";
+inline constexpr std::string_view kUpdateAuditHead = "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1";
 inline constexpr std::string_view kInsertAudit =
     "INSERT INTO audit_log(seq, time, request_id, key_id, team, endpoint, model, upstream,"
     " region, status, latency_ms, tokens_in, tokens_out, findings, action, fingerprints,"
@@ -85,8 +81,7 @@ inline constexpr std::string_view kSelectAuditAll =
     " FROM audit_log ORDER BY seq";
 
 // --- audit journals (progress of each per-process journal file) ---
-inline constexpr std::string_view kSelectJournalCommitted =
-    "SELECT committed_jseq FROM audit_journals WHERE name = ?1";
+inline constexpr std::string_view kSelectJournalCommitted = "SELECT committed_jseq FROM audit_journals WHERE name = ?1";
 inline constexpr std::string_view kUpsertJournalCommitted =
     "INSERT INTO audit_journals(name, committed_jseq) VALUES (?1, ?2)"
     " ON CONFLICT(name) DO UPDATE SET committed_jseq = excluded.committed_jseq";

@@ -16,18 +16,13 @@ Statement& Statement::Check(int rc) {
   return *this;
 }
 
-Statement& Statement::Bind(int index, int64_t value) {
-  return Check(sqlite3_bind_int64(stmt_, index, value));
-}
+Statement& Statement::Bind(int index, int64_t value) { return Check(sqlite3_bind_int64(stmt_, index, value)); }
 
-Statement& Statement::Bind(int index, double value) {
-  return Check(sqlite3_bind_double(stmt_, index, value));
-}
+Statement& Statement::Bind(int index, double value) { return Check(sqlite3_bind_double(stmt_, index, value)); }
 
 Statement& Statement::Bind(int index, std::string_view text) {
   // SQLITE_TRANSIENT: SQLite copies, so temporaries are fine.
-  return Check(
-      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  return Check(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
 Statement& Statement::BindStatic(int index, std::string_view text) {
@@ -76,12 +71,9 @@ std::string_view Statement::Blob(int column) const {
   return std::string_view(static_cast<const char*>(p), static_cast<size_t>(n));
 }
 
-bool Statement::IsNull(int column) const {
-  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
-}
+bool Statement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, int flags,
-                                                     int busy_timeout_ms) {
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, int flags, int busy_timeout_ms) {
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX, nullptr);
   DbPtr db(raw);  // closes even when open failed
@@ -108,8 +100,8 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
-                                SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw,
+                                nullptr);
     StmtPtr stmt(raw);
     if (rc != SQLITE_OK) return Error("prepare");
     it = cache_.emplace(sql, std::move(stmt)).first;

@@ -72,8 +72,7 @@ class Connection {
  public:
   // Opens `path` (":memory:" allowed) with SQLITE_OPEN_* `flags` and sets the
   // busy timeout.
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, int flags,
-                                                  int busy_timeout_ms);
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, int flags, int busy_timeout_ms);
 
   // Runs one or more statements that return no rows the caller needs.
   Status Exec(std::string_view sql);

@@ -141,8 +141,7 @@ Status Migrate(Connection& c) {
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   auto too_new = [latest](int64_t version) {
     return Status::Error("database schema version " + std::to_string(version) +
-                         " is newer than this gwanmun supports (" + std::to_string(latest) +
-                         "); upgrade gwanmun");
+                         " is newer than this gwanmun supports (" + std::to_string(latest) + "); upgrade gwanmun");
   };
   if (Status s = c.Exec(schema::kCreateMigrationsTable); !s.ok()) return s;
   // Up to date (the usual case): no write lock needed, so a CLI command
@@ -163,10 +162,7 @@ Status Migrate(Connection& c) {
     }
     auto ins = c.Prepare(schema::kInsertMigration);
     if (!ins.ok()) return ins.status();
-    ins.value()
-        .Bind(1, static_cast<int64_t>(m.version))
-        .Bind(2, m.description)
-        .Bind(3, NowRfc3339Millis());
+    ins.value().Bind(1, static_cast<int64_t>(m.version)).Bind(2, m.description).Bind(3, NowRfc3339Millis());
     if (Status s = ins.value().Run(); !s.ok()) return s;
     if (Status s = tx.Commit(); !s.ok()) return s;
   }
@@ -259,8 +255,7 @@ class SqliteStore final : public Store {
     // A collision of 64-bit ids (or, absurdly, 256-bit secrets) is retried.
     for (int attempt = 0; attempt < 4; ++attempt) {
       std::string key_id = "key_" + HexEncode(RandomBytes(kKeyIdRandomBytes));
-      std::string secret =
-          std::string(kSecretPrefix) + Base64UrlEncode(RandomBytes(kSecretRandomBytes));
+      std::string secret = std::string(kSecretPrefix) + Base64UrlEncode(RandomBytes(kSecretRandomBytes));
       // Only SHA-256(secret) is stored. An unsalted fast hash is the right
       // tool here: the secret is 256 random bits, so there is nothing to
       // brute-force or precompute, and Authenticate must be cheap.
@@ -309,8 +304,7 @@ class SqliteStore final : public Store {
       if (!row.ok()) return row.status();
       if (!row.value()) return std::optional<Principal>();
       std::string_view stored = s.Blob(1);
-      if (!ConstantTimeEqual(
-              stored, std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()))) {
+      if (!ConstantTimeEqual(stored, std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()))) {
         return std::optional<Principal>();
       }
       Principal p;
@@ -453,8 +447,7 @@ class SqliteStore final : public Store {
     flush_cv_.wait(l, [&] { return resolved_ticket_ >= target || commit_failures_ != failures; });
     --flush_waiters_;
     if (resolved_ticket_ >= target) return Status::Ok();
-    return Status::Error("audit commit failed (journaled records are retried): " +
-                         last_failure_.message());
+    return Status::Error("audit commit failed (journaled records are retried): " + last_failure_.message());
   }
 
   AuditRecoveryReport AuditRecovery() const override { return recovery_; }
@@ -464,8 +457,8 @@ class SqliteStore final : public Store {
       auto st = c.Prepare(schema::kSelectAuditAfter);
       if (!st.ok()) return st.status();
       Statement& s = st.value();
-      const auto capped = static_cast<int64_t>(
-          std::min<size_t>(limit, static_cast<size_t>(std::numeric_limits<int64_t>::max())));
+      const auto capped =
+          static_cast<int64_t>(std::min<size_t>(limit, static_cast<size_t>(std::numeric_limits<int64_t>::max())));
       s.Bind(1, after_seq).Bind(2, capped);
       std::vector<AuditRecord> out;
       for (;;) {
@@ -481,8 +474,7 @@ class SqliteStore final : public Store {
   // Candidates come from an instr() scan of the fingerprints column (no
   // JSON parsing in SQL), then each is checked by parsing its array, page by
   // page until `limit` records are found.
-  Result<std::vector<AuditRecord>> FindAuditByFingerprint(std::string_view fingerprint_hex,
-                                                          size_t limit) override {
+  Result<std::vector<AuditRecord>> FindAuditByFingerprint(std::string_view fingerprint_hex, size_t limit) override {
     if (!IsFingerprintHex(fingerprint_hex)) {
       return Status::Error("a fingerprint is 32 hex digits");
     }
@@ -687,13 +679,12 @@ class SqliteStore final : public Store {
       for (auto& p : batch) {
         if (p.jseq > 0) retry.push_back(std::move(p));
       }
-      queue_.insert(queue_.begin(), std::make_move_iterator(retry.begin()),
-                    std::make_move_iterator(retry.end()));
+      queue_.insert(queue_.begin(), std::make_move_iterator(retry.begin()), std::make_move_iterator(retry.end()));
       ++commit_failures_;
       ++consecutive_failures_;
       last_failure_ = s;
-      const auto backoff = std::chrono::milliseconds(
-          std::min<int64_t>(1000, int64_t{10} << std::min(consecutive_failures_ - 1, 7)));
+      const auto backoff =
+          std::chrono::milliseconds(std::min<int64_t>(1000, int64_t{10} << std::min(consecutive_failures_ - 1, 7)));
       retry_at_ = std::chrono::steady_clock::now() + backoff;
     }
     committing_ = false;
@@ -706,9 +697,7 @@ class SqliteStore final : public Store {
 
   // With queue_mu_ held and no commit running: every ticket before the
   // queue's head is resolved (committed, or failed and reported).
-  void UpdateResolvedLocked() {
-    resolved_ticket_ = queue_.empty() ? next_ticket_ : queue_.front().ticket - 1;
-  }
+  void UpdateResolvedLocked() { resolved_ticket_ = queue_.empty() ? next_ticket_ : queue_.front().ticket - 1; }
 
   // Closing with commits failing: fails the callbacks of what is queued and
   // forgets it. Journaled records stay in the journal (CloseJournal then
@@ -718,8 +707,7 @@ class SqliteStore final : public Store {
     queue_.clear();
     unjournaled_queued_ = 0;
     resolved_ticket_ = next_ticket_;
-    const Status s =
-        Status::Error("store closed while audit commits were failing: " + last_failure_.message());
+    const Status s = Status::Error("store closed while audit commits were failing: " + last_failure_.message());
     l.unlock();
     flush_cv_.notify_all();
     space_cv_.notify_all();
@@ -916,8 +904,7 @@ class SqliteStore final : public Store {
           .BindStatic(16, r->fingerprints)
           .BindStatic(17, r->prev_hash)
           .BindStatic(18, r->hash);
-      if (Status s = st.value().Run(); !s.ok())
-        return Status::Error("append audit: " + s.message());
+      if (Status s = st.value().Run(); !s.ok()) return Status::Error("append audit: " + s.message());
     }
     {
       auto st = c.Prepare(schema::kUpdateAuditHead);
@@ -937,8 +924,8 @@ class SqliteStore final : public Store {
   std::condition_variable queue_cv_;  // writer thread: work or stop
   std::condition_variable space_cv_;  // producers: room in the queue
   std::deque<Pending> queue_;
-  bool committing_ = false;  // a batch is being committed (by a leader or the writer)
-  bool lingering_ = false;   // the writer waits a moment to gather journaled records
+  bool committing_ = false;        // a batch is being committed (by a leader or the writer)
+  bool lingering_ = false;         // the writer waits a moment to gather journaled records
   size_t unjournaled_queued_ = 0;  // queued records someone waits for (not journaled)
   int flush_waiters_ = 0;          // FlushAudit calls waiting
   static constexpr std::chrono::milliseconds kJournalLinger{2};
@@ -971,8 +958,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   return OpenSqliteStore(path, SqliteOptions{});
 }
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
-                                               const SqliteOptions& options) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options) {
   if (Status s = EnsureCryptoInit(); !s.ok()) return s;
   // No process-wide allocation statistics: they take a global mutex on every
   // SQLite allocation (dozens per audit record). Only possible before
@@ -987,8 +973,7 @@ std::string DatabasePath(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "gwanmun.db").string();
 }
 
-Result<std::unique_ptr<Store>> OpenDataDir(const std::string& data_dir,
-                                           const SqliteOptions& options) {
+Result<std::unique_ptr<Store>> OpenDataDir(const std::string& data_dir, const SqliteOptions& options) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(data_dir, ec)) {

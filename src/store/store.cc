@@ -7,8 +7,7 @@
 
 namespace gwanmun::store {
 
-Result<std::vector<AuditRecord>> Store::FindAuditByFingerprint(std::string_view fingerprint_hex,
-                                                               size_t limit) {
+Result<std::vector<AuditRecord>> Store::FindAuditByFingerprint(std::string_view fingerprint_hex, size_t limit) {
   if (!IsFingerprintHex(fingerprint_hex)) {
     return Status::Error("a fingerprint is 32 hex digits");
   }
@@ -20,8 +19,7 @@ Result<std::vector<AuditRecord>> Store::FindAuditByFingerprint(std::string_view 
     if (!page.ok()) return page.status();
     for (auto& r : page.value()) {
       after = r.seq;
-      if (found.size() < limit &&
-          !MatchingFingerprintTypes(r.fingerprints, fingerprint_hex).empty()) {
+      if (found.size() < limit && !MatchingFingerprintTypes(r.fingerprints, fingerprint_hex).empty()) {
         found.push_back(std::move(r));
       }
     }

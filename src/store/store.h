@@ -159,8 +159,7 @@ class Store {
   // arrays written without JSON escapes, as nlohmann::json writes ASCII)
   // exactly what MatchingFingerprintTypes matches. The default pages
   // through ReadAudit (a full scan).
-  virtual Result<std::vector<AuditRecord>> FindAuditByFingerprint(std::string_view fingerprint_hex,
-                                                                  size_t limit);
+  virtual Result<std::vector<AuditRecord>> FindAuditByFingerprint(std::string_view fingerprint_hex, size_t limit);
   // Records `record` durably against a process crash (kill -9) and returns at
   // once; the record enters the hash chain shortly after, in a background
   // commit (seq/hash assigned then). Same guarantee as AppendAudit returning
@@ -210,15 +209,13 @@ struct SqliteOptions {
 
 // Opens (creating and migrating if needed) an SQLite store at `path`.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
-                                               const SqliteOptions& options);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const SqliteOptions& options);
 
 // The database file inside a data directory: `data_dir`/gwanmun.db.
 std::string DatabasePath(const std::string& data_dir);
 // Creates `data_dir` (and parents, mode 0700) if missing, then opens
 // DatabasePath(data_dir).
-Result<std::unique_ptr<Store>> OpenDataDir(const std::string& data_dir,
-                                           const SqliteOptions& options = {});
+Result<std::unique_ptr<Store>> OpenDataDir(const std::string& data_dir, const SqliteOptions& options = {});
 
 }  // namespace gwanmun::store
 

@@ -18,8 +18,7 @@ namespace {
 using nlohmann::json;
 
 // The personal values of demo_command.cc's built-in prompts.
-const std::vector<std::string> kCustomerValues = {"김민준", "010-2345-6789",
-                                                  "minjun.kim@example.co.kr"};
+const std::vector<std::string> kCustomerValues = {"김민준", "010-2345-6789", "minjun.kim@example.co.kr"};
 const std::vector<std::string> kHrValues = {"이서연", "920714-2345672", "110-234-567890"};
 const std::string kRrn = "920714-2345672";
 const std::string kAwsKeyId = "AKIA4F7KQ2ZXMR9BT3WE";
@@ -31,8 +30,7 @@ struct RunResult {
 };
 
 std::string Tag() {
-  return std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-         std::to_string(getpid());
+  return std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" + std::to_string(getpid());
 }
 
 // `env` is prepended to the command line (e.g. "TMPDIR=/x").

@@ -22,8 +22,8 @@ struct RunResult {
 RunResult RunCli(const std::string& args, const std::string& stdin_data = "") {
   // Per-test file names: CTest runs tests in parallel processes.
   std::string dir = ::testing::TempDir();
-  std::string tag = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-                    "_" + std::to_string(getpid());
+  std::string tag =
+      std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" + std::to_string(getpid());
   std::string in_path = dir + "/cli_stdin_" + tag + ".txt";
   std::string err_path = dir + "/cli_stderr_" + tag + ".txt";
   {
@@ -57,9 +57,10 @@ std::vector<nlohmann::json> Lines(const std::string& out) {
 }
 
 TEST(ScanCliTest, JsonlContract) {
-  std::string input =
-      R"({"id": "a", "text": "메일은 hong.gildong@example.co.kr로 보내 주세요."})" "\n"
-      R"({"id": 7, "text": "아무것도 없음", "tags": ["x"]})" "\n";
+  std::string input = R"({"id": "a", "text": "메일은 hong.gildong@example.co.kr로 보내 주세요."})"
+                      "\n"
+                      R"({"id": 7, "text": "아무것도 없음", "tags": ["x"]})"
+                      "\n";
   auto r = RunCli("scan --format jsonl -", input);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto lines = Lines(r.out);
@@ -77,10 +78,13 @@ TEST(ScanCliTest, JsonlContract) {
 }
 
 TEST(ScanCliTest, MalformedLineIsReportedAndTheRestProcessed) {
-  std::string input = R"({"id": "1", "text": "x"})" "\n"
+  std::string input = R"({"id": "1", "text": "x"})"
+                      "\n"
                       "{not json\n"
-                      R"({"id": "3"})" "\n"
-                      R"({"id": "4", "text": "y"})" "\n";
+                      R"({"id": "3"})"
+                      "\n"
+                      R"({"id": "4", "text": "y"})"
+                      "\n";
   auto r = RunCli("scan --format jsonl -", input);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(":2:"), std::string::npos) << r.err;

@@ -33,7 +33,8 @@ upstreams:
     models:
       - gpt-4o-mini
       - {name: gpt-4o, upstream_model: gpt-4o-2024-08-06}
-)", "t.yaml");
+)",
+                       "t.yaml");
   ASSERT_TRUE(c.ok()) << c.status().message();
   const auto& u = c.value().upstreams.at(0);
   EXPECT_EQ(u.name, "azure-kr");
@@ -68,7 +69,8 @@ TEST(ConfigTest, ErrorsNameFileLineAndKey) {
 }
 
 TEST(ConfigTest, RefusesKeysInTheConfig) {
-  auto c = ParseConfig("upstreams:\n  - name: a\n    base_url: http://x\n    api_key: sk-123\n    models: [m]\n", "g.yaml");
+  auto c =
+      ParseConfig("upstreams:\n  - name: a\n    base_url: http://x\n    api_key: sk-123\n    models: [m]\n", "g.yaml");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("never go in the config"), std::string::npos);
   EXPECT_EQ(c.status().message().find("sk-123"), std::string::npos);
@@ -76,7 +78,8 @@ TEST(ConfigTest, RefusesKeysInTheConfig) {
 
 TEST(ConfigTest, DuplicateUpstreamAndUnknownPassthrough) {
   auto c = ParseConfig(
-      "upstreams:\n  - {name: a, base_url: 'http://x', models: [m]}\n  - {name: a, base_url: 'http://y', models: [m]}\n",
+      "upstreams:\n  - {name: a, base_url: 'http://x', models: [m]}\n  - {name: a, base_url: 'http://y', models: "
+      "[m]}\n",
       "g.yaml");
   ASSERT_FALSE(c.ok());
   EXPECT_NE(c.status().message().find("duplicate upstream 'a'"), std::string::npos);
@@ -157,7 +160,8 @@ guardrails:
     risk: {profile: public, scan_output: true}
 audit:
   fingerprint_secret_env: GW_TEST_FP
-)", "g.yaml");
+)",
+                       "g.yaml");
   ASSERT_TRUE(c.ok()) << c.status().message();
   const auto& g = c.value().guardrails;
   EXPECT_EQ(g.policy.profile, "financial");
@@ -183,7 +187,8 @@ TEST(ConfigTest, GuardrailErrorsNameTheKeyAndLine) {
       {"guardrails:\n  actions:\n    KR_FOO: mask\n", "g.yaml:3: guardrails.actions.KR_FOO: unknown type"},
       {"guardrails:\n  actions:\n    KR_RRN: hide\n", "g.yaml:3: guardrails.actions.KR_RRN: expected allow, mask"},
       {"guardrails:\n  residency:\n    - {types: [KR_RRN]}\n", "guardrails.residency[0].region: missing"},
-      {"guardrails:\n  dictionaries:\n    - {name: lower, terms: [a]}\n", "guardrails.dictionaries[0].name: expected upper-case"},
+      {"guardrails:\n  dictionaries:\n    - {name: lower, terms: [a]}\n",
+       "guardrails.dictionaries[0].name: expected upper-case"},
       {"guardrails:\n  teams:\n    risk: {markings: false}\n", "guardrails.teams.risk.markings: unknown key"},
       {"guardrails:\n  min_confidence: 2\n", "guardrails.min_confidence: expected a number from 0 to 1"},
   };

@@ -18,18 +18,14 @@ namespace {
 using testutil::DefaultScanner;
 
 // The substrings of `text` reported as KR_ADDRESS.
-std::vector<std::string> Addresses(std::string_view text) {
-  return testutil::ValuesOfType(text, EntityType::kAddress);
-}
+std::vector<std::string> Addresses(std::string_view text) { return testutil::ValuesOfType(text, EntityType::kAddress); }
 
 using V = std::vector<std::string>;
 
 TEST(AddressTest, RoadNameWithProvince) {
   EXPECT_EQ(Addresses("주소: 서울특별시 서초구 반포대로 58"), V{"서울특별시 서초구 반포대로 58"});
-  EXPECT_EQ(Addresses("경기도 수원시 팔달구 효원로 241 으로 보내 주세요"),
-            V{"경기도 수원시 팔달구 효원로 241"});
-  EXPECT_EQ(Addresses("본사는 부산광역시 해운대구 센텀중앙로 97에 있습니다."),
-            V{"부산광역시 해운대구 센텀중앙로 97"});
+  EXPECT_EQ(Addresses("경기도 수원시 팔달구 효원로 241 으로 보내 주세요"), V{"경기도 수원시 팔달구 효원로 241"});
+  EXPECT_EQ(Addresses("본사는 부산광역시 해운대구 센텀중앙로 97에 있습니다."), V{"부산광역시 해운대구 센텀중앙로 97"});
 }
 
 TEST(AddressTest, ShortAndFormerProvinceNames) {
@@ -48,8 +44,7 @@ TEST(AddressTest, WithoutProvince) {
 }
 
 TEST(AddressTest, BranchRoads) {
-  EXPECT_EQ(Addresses("강원특별자치도 춘천시 퇴계로77번길 42"),
-            V{"강원특별자치도 춘천시 퇴계로77번길 42"});
+  EXPECT_EQ(Addresses("강원특별자치도 춘천시 퇴계로77번길 42"), V{"강원특별자치도 춘천시 퇴계로77번길 42"});
   EXPECT_EQ(Addresses("서울 강남구 논현로12길 8"), V{"서울 강남구 논현로12길 8"});
   EXPECT_EQ(Addresses("서울 송파구 백제고분로12가길 3-1"), V{"서울 송파구 백제고분로12가길 3-1"});
   EXPECT_EQ(Addresses("대전 유성구 대학로 99번길 17"), V{"대전 유성구 대학로 99번길 17"});
@@ -72,8 +67,7 @@ TEST(AddressTest, BuildingDetailIncluded) {
   EXPECT_EQ(Addresses("서울특별시 강남구 테헤란로 152, 101동 1203호입니다."),
             V{"서울특별시 강남구 테헤란로 152, 101동 1203호"});
   EXPECT_EQ(Addresses("인천 연수구 송도과학로 32 11층"), V{"인천 연수구 송도과학로 32 11층"});
-  EXPECT_EQ(Addresses("광주 북구 첨단과기로 123, 303호로 와 주세요"),
-            V{"광주 북구 첨단과기로 123, 303호"});
+  EXPECT_EQ(Addresses("광주 북구 첨단과기로 123, 303호로 와 주세요"), V{"광주 북구 첨단과기로 123, 303호"});
   EXPECT_EQ(Addresses("울산 남구 삼산로 10 B동 204호"), V{"울산 남구 삼산로 10 B동 204호"});
   EXPECT_EQ(Addresses("서울 성동구 왕십리로 50 지하1층"), V{"서울 성동구 왕십리로 50 지하1층"});
   EXPECT_EQ(Addresses("서울 강남구 대치동 316 은빛아파트 11동 504호에 삽니다"),
@@ -83,12 +77,10 @@ TEST(AddressTest, BuildingDetailIncluded) {
 }
 
 TEST(AddressTest, TrailingParticlesAndPunctuationExcluded) {
-  EXPECT_EQ(Addresses("경남 창원시 의창구 중앙대로 151로 변경해 주세요"),
-            V{"경남 창원시 의창구 중앙대로 151"});
+  EXPECT_EQ(Addresses("경남 창원시 의창구 중앙대로 151로 변경해 주세요"), V{"경남 창원시 의창구 중앙대로 151"});
   EXPECT_EQ(Addresses("\"서울 노원구 동일로 1414\","), V{"서울 노원구 동일로 1414"});
   EXPECT_EQ(Addresses("(부산 남구 수영로 309)"), V{"부산 남구 수영로 309"});
-  EXPECT_EQ(Addresses("배송지: 전북 전주시 완산구 홍산로 20이고요"),
-            V{"전북 전주시 완산구 홍산로 20"});
+  EXPECT_EQ(Addresses("배송지: 전북 전주시 완산구 홍산로 20이고요"), V{"전북 전주시 완산구 홍산로 20"});
 }
 
 TEST(AddressTest, PlacesAloneAreNotAddresses) {
@@ -109,10 +101,8 @@ TEST(AddressTest, NumberFollowedByRoParticleIsNotARoad) {
 
 TEST(AddressTest, OffsetsMapToOriginalText) {
   // Full-width digits and a full-width space inside the address.
-  std::string text =
-      "주소 서울 마포구 양화로\xE3\x80\x80\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93입니다";
-  EXPECT_EQ(Addresses(text),
-            V{"서울 마포구 양화로\xE3\x80\x80\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93"});
+  std::string text = "주소 서울 마포구 양화로\xE3\x80\x80\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93입니다";
+  EXPECT_EQ(Addresses(text), V{"서울 마포구 양화로\xE3\x80\x80\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x93"});
 }
 
 }  // namespace
@@ -125,9 +115,9 @@ namespace {
 // the very end of the input read one byte past it. The text is copied into
 // an exact-size heap buffer so AddressSanitizer sees such a read.
 TEST(AddressTest, DetailDigitsAtEndOfInput) {
-  for (std::string text : {std::string("서울특별시 강남구 테헤란로 152, 101"),
-                           std::string("서울특별시 강남구 테헤란로 152,1"),
-                           std::string("경기도 성남시 분당구 판교역로 235 12")}) {
+  for (std::string text :
+       {std::string("서울특별시 강남구 테헤란로 152, 101"), std::string("서울특별시 강남구 테헤란로 152,1"),
+        std::string("경기도 성남시 분당구 판교역로 235 12")}) {
     auto buf = std::make_unique<char[]>(text.size());
     std::memcpy(buf.get(), text.data(), text.size());
     std::string_view exact(buf.get(), text.size());

@@ -22,8 +22,7 @@ std::vector<std::string> Found(std::string_view text, EntityType type = EntityTy
 using V = std::vector<std::string>;
 
 TEST(EmailTest, PlainAddress) {
-  EXPECT_EQ(Found("담당자 메일 hong.gildong@example.co.kr 입니다"),
-            V{"hong.gildong@example.co.kr"});
+  EXPECT_EQ(Found("담당자 메일 hong.gildong@example.co.kr 입니다"), V{"hong.gildong@example.co.kr"});
   EXPECT_EQ(Found("reply to user+tag@mail.example.io please"), V{"user+tag@mail.example.io"});
 }
 

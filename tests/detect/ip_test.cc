@@ -13,9 +13,7 @@ namespace {
 
 using testutil::DefaultScanner;
 
-std::vector<std::string> Found(std::string_view text) {
-  return testutil::ValuesOfType(text, EntityType::kIpAddress);
-}
+std::vector<std::string> Found(std::string_view text) { return testutil::ValuesOfType(text, EntityType::kIpAddress); }
 
 using V = std::vector<std::string>;
 
@@ -56,13 +54,11 @@ TEST(IpTest, SingleDigitOctetsNeedContext) {
 
 TEST(IpTest, Ipv6Forms) {
   EXPECT_EQ(Found("IPv6 주소 2001:db8::7334 이걸 허용"), V{"2001:db8::7334"});
-  EXPECT_EQ(Found("2001:0db8:85a3:0000:0000:8a2e:0370:7334"),
-            V{"2001:0db8:85a3:0000:0000:8a2e:0370:7334"});
+  EXPECT_EQ(Found("2001:0db8:85a3:0000:0000:8a2e:0370:7334"), V{"2001:0db8:85a3:0000:0000:8a2e:0370:7334"});
   EXPECT_EQ(Found("link-local fe80::1ff:fe23:4567:890a%eth0"), V{"fe80::1ff:fe23:4567:890a"});
   EXPECT_EQ(Found("mapped ::ffff:192.0.2.128 ok"), V{"::ffff:192.0.2.128"});
   EXPECT_EQ(Found("loopback ::1 only"), V{"::1"});
-  EXPECT_EQ(Found("listen: \"[2400:cb00:2048:1::c629:d7a2]:443\""),
-            V{"2400:cb00:2048:1::c629:d7a2"});
+  EXPECT_EQ(Found("listen: \"[2400:cb00:2048:1::c629:d7a2]:443\""), V{"2400:cb00:2048:1::c629:d7a2"});
   EXPECT_EQ(Found("IPv6:2001:db8:1::ab9:C0A8:102"), V{"2001:db8:1::ab9:C0A8:102"});
   EXPECT_EQ(Found("주소는 2001:db8::1로 변경"), V{"2001:db8::1"});
 }

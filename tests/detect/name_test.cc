@@ -17,9 +17,7 @@ namespace {
 using testutil::DefaultScanner;
 
 // The substrings of `text` reported as PERSON_NAME.
-std::vector<std::string> Names(std::string_view text) {
-  return testutil::ValuesOfType(text, EntityType::kPersonName);
-}
+std::vector<std::string> Names(std::string_view text) { return testutil::ValuesOfType(text, EntityType::kPersonName); }
 
 using V = std::vector<std::string>;
 
@@ -85,8 +83,7 @@ TEST(NameTest, Lists) {
 }
 
 TEST(NameTest, SpeakerLabelsAndNumberedItems) {
-  EXPECT_EQ(Names("[09:12] 위수연: 자료 올렸습니다\n[09:13] 방태준: 확인했어요"),
-            (V{"위수연", "방태준"}));
+  EXPECT_EQ(Names("[09:12] 위수연: 자료 올렸습니다\n[09:13] 방태준: 확인했어요"), (V{"위수연", "방태준"}));
   EXPECT_EQ(Names("1. 제민석 - 기획 총괄\n2. 국하윤 - 개발"), (V{"제민석", "국하윤"}));
 }
 

@@ -60,9 +60,14 @@ TEST(NormalizeTest, SpacedDigits) {
 
 TEST(NormalizeTest, DashesAndInvalidUtf8) {
   NormalizedText n;
-  std::string t = "a\xE2\x80\x93" "b\xFF\xFE" "c";
+  std::string t =
+      "a\xE2\x80\x93"
+      "b\xFF\xFE"
+      "c";
   n.Reset(t);
-  EXPECT_EQ(n.text(), "a-b\xFF\xFE" "c");
+  EXPECT_EQ(n.text(),
+            "a-b\xFF\xFE"
+            "c");
   EXPECT_EQ(n.OriginalStart(2), 4u);
   EXPECT_EQ(n.OriginalEnd(3), 5u);
 }

@@ -19,9 +19,8 @@ namespace gwanmun::detect {
 namespace {
 
 constexpr EntityType kNumericTypes[] = {
-    EntityType::kRrn,           EntityType::kArn,         EntityType::kPassport,
-    EntityType::kDriverLicense, EntityType::kBrn,         EntityType::kCrn,
-    EntityType::kPhone,         EntityType::kBankAccount, EntityType::kCreditCard,
+    EntityType::kRrn, EntityType::kArn,   EntityType::kPassport,    EntityType::kDriverLicense, EntityType::kBrn,
+    EntityType::kCrn, EntityType::kPhone, EntityType::kBankAccount, EntityType::kCreditCard,
 };
 
 struct Found {
@@ -52,15 +51,13 @@ std::vector<Found> Scan(std::string_view text, float min_confidence = 0.5f) {
   EXPECT_TRUE(scanner->Scan(text, scratch, &spans).ok());
   std::vector<Found> out;
   for (const Span& s : spans) {
-    out.push_back({s.type, std::string(text.substr(s.start, s.end - s.start)), s.confidence, s.rule,
-                   s.specificity});
+    out.push_back({s.type, std::string(text.substr(s.start, s.end - s.start)), s.confidence, s.rule, s.specificity});
   }
   return out;
 }
 
 // Values of one type, in order.
-std::vector<std::string> Values(std::string_view text, EntityType type,
-                                float min_confidence = 0.5f) {
+std::vector<std::string> Values(std::string_view text, EntityType type, float min_confidence = 0.5f) {
   std::vector<std::string> v;
   for (const Found& f : Scan(text, min_confidence)) {
     if (f.type == type) v.push_back(f.value);
@@ -145,8 +142,7 @@ TEST(RrnRecognizerTest, Post2020NumberFailingChecksumNeedsContext) {
 TEST(RrnRecognizerTest, ChangedOlderNumberWithContextIsKept) {
   ASSERT_FALSE(validate::RrnChecksum("8808081122339"));
   EXPECT_EQ(Values("생년월일 확인용 880808-1122339", EntityType::kRrn), V{"880808-1122339"});
-  EXPECT_EQ(Values("신분증 사본의 번호 8808081122339로 확인", EntityType::kRrn),
-            V{"8808081122339"});
+  EXPECT_EQ(Values("신분증 사본의 번호 8808081122339로 확인", EntityType::kRrn), V{"8808081122339"});
 }
 
 TEST(RrnRecognizerTest, InvalidDatesAndMaskedValuesAreIgnored) {
@@ -175,12 +171,9 @@ TEST(ArnRecognizerTest, BothCheckVariantsAndContext) {
 }
 
 TEST(RrnRecognizerTest, HangulDigitsAndSpacedDigits) {
-  EXPECT_EQ(Values("주민번호 구공공일공일-일이삼사오육팔", EntityType::kRrn),
-            V{"구공공일공일-일이삼사오육팔"});
-  EXPECT_EQ(Values("주민등록번호: 9 0 0 1 0 1 1 2 3 4 5 6 8 연락처", EntityType::kRrn),
-            V{"9 0 0 1 0 1 1 2 3 4 5 6 8"});
-  EXPECT_EQ(Values("주민번호 ９００１０１－１２３４５６８", EntityType::kRrn),
-            V{"９００１０１－１２３４５６８"});
+  EXPECT_EQ(Values("주민번호 구공공일공일-일이삼사오육팔", EntityType::kRrn), V{"구공공일공일-일이삼사오육팔"});
+  EXPECT_EQ(Values("주민등록번호: 9 0 0 1 0 1 1 2 3 4 5 6 8 연락처", EntityType::kRrn), V{"9 0 0 1 0 1 1 2 3 4 5 6 8"});
+  EXPECT_EQ(Values("주민번호 ９００１０１－１２３４５６８", EntityType::kRrn), V{"９００１０１－１２３４５６８"});
 }
 
 // ---------------------------------------------------------------------------
@@ -197,8 +190,7 @@ TEST(CrnRecognizerTest, ContextDecidesBetweenCrnAndRrn) {
 
 TEST(CrnRecognizerTest, PublishedNumbers) {
   EXPECT_EQ(Values("법인등록번호: 130111-0006246, 본점", EntityType::kCrn), V{"130111-0006246"});
-  EXPECT_EQ(Values("corporate registration no. 1101110085450", EntityType::kCrn),
-            V{"1101110085450"});
+  EXPECT_EQ(Values("corporate registration no. 1101110085450", EntityType::kCrn), V{"1101110085450"});
   EXPECT_TRUE(Values("법인등록번호 130111-0006247", EntityType::kCrn, 0.0f).empty());
 }
 
@@ -237,8 +229,7 @@ TEST(PhoneRecognizerTest, DomesticForms) {
   EXPECT_EQ(Values("번호 010.2345.6789이고", EntityType::kPhone), V{"010.2345.6789"});
   EXPECT_EQ(Values("번호 010 2345 6789입니다", EntityType::kPhone), V{"010 2345 6789"});
   EXPECT_EQ(Values("번호 01023456789으로", EntityType::kPhone), V{"01023456789"});
-  EXPECT_EQ(Values("사무실 02-312-4567, 팩스 031-8765-4321", EntityType::kPhone),
-            (V{"02-312-4567", "031-8765-4321"}));
+  EXPECT_EQ(Values("사무실 02-312-4567, 팩스 031-8765-4321", EntityType::kPhone), (V{"02-312-4567", "031-8765-4321"}));
   EXPECT_EQ(Values("인터넷전화 070-4321-8765 / 안심번호 0505-123-4567", EntityType::kPhone),
             (V{"070-4321-8765", "0505-123-4567"}));
   EXPECT_EQ(Values("legacy 011-234-5678", EntityType::kPhone), V{"011-234-5678"});
@@ -257,28 +248,22 @@ TEST(PhoneRecognizerTest, InternationalForms) {
 }
 
 TEST(PhoneRecognizerTest, NotPersonalNumbers) {
-  for (const char* s :
-       {"고객센터 1588-1234로 문의", "수신자부담 080-123-4567", "정보이용료 060-123-4567",
-        "대표번호 1644-1234", "마스킹 010-****-5678", "마스킹 010-1234-****", "코드 T01023456789",
-        "길이 010-2345-67890", "연속 02-312-4567-8", "날짜 2024-06-23 10:30", "버전 10.2.3",
-        "가격 1,234,000원", "주문 ORD-010-2345-6789", "email 01023456789@example.com"}) {
+  for (const char* s : {"고객센터 1588-1234로 문의", "수신자부담 080-123-4567", "정보이용료 060-123-4567",
+                        "대표번호 1644-1234", "마스킹 010-****-5678", "마스킹 010-1234-****", "코드 T01023456789",
+                        "길이 010-2345-67890", "연속 02-312-4567-8", "날짜 2024-06-23 10:30", "버전 10.2.3",
+                        "가격 1,234,000원", "주문 ORD-010-2345-6789", "email 01023456789@example.com"}) {
     EXPECT_TRUE(Values(s, EntityType::kPhone).empty()) << s;
   }
 }
 
 TEST(PhoneRecognizerTest, Evasions) {
   // Full-width digits: the span covers the original full-width bytes.
-  EXPECT_EQ(Values("폰 ０１０-２３４５-６７８９ 끝", EntityType::kPhone),
-            V{"０１０-２３４５-６７８９"});
+  EXPECT_EQ(Values("폰 ０１０-２３４５-６７８９ 끝", EntityType::kPhone), V{"０１０-２３４５-６７８９"});
   // Zero-width characters inside are part of the written form.
-  EXPECT_EQ(Values("폰 010\u200B-2345-\u200D6789로", EntityType::kPhone),
-            V{"010\u200B-2345-\u200D6789"});
-  EXPECT_EQ(Values("번호는 공일공-이삼사오-육칠팔구입니다", EntityType::kPhone),
-            V{"공일공-이삼사오-육칠팔구"});
-  EXPECT_EQ(Values("번호 영일영 이삼사오 육칠팔구로", EntityType::kPhone),
-            V{"영일영 이삼사오 육칠팔구"});
-  EXPECT_EQ(Values("고객이 0 1 0 2 3 4 5 6 7 8 9로 전화", EntityType::kPhone),
-            V{"0 1 0 2 3 4 5 6 7 8 9"});
+  EXPECT_EQ(Values("폰 010\u200B-2345-\u200D6789로", EntityType::kPhone), V{"010\u200B-2345-\u200D6789"});
+  EXPECT_EQ(Values("번호는 공일공-이삼사오-육칠팔구입니다", EntityType::kPhone), V{"공일공-이삼사오-육칠팔구"});
+  EXPECT_EQ(Values("번호 영일영 이삼사오 육칠팔구로", EntityType::kPhone), V{"영일영 이삼사오 육칠팔구"});
+  EXPECT_EQ(Values("고객이 0 1 0 2 3 4 5 6 7 8 9로 전화", EntityType::kPhone), V{"0 1 0 2 3 4 5 6 7 8 9"});
   EXPECT_EQ(Values("M. 0 2 - 3 1 2 - 4 5 6 7\n", EntityType::kPhone), V{"0 2 - 3 1 2 - 4 5 6 7"});
 }
 
@@ -286,21 +271,18 @@ TEST(PhoneRecognizerTest, Evasions) {
 // CREDIT_CARD
 
 TEST(CardRecognizerTest, GroupingsAndNetworks) {
-  EXPECT_EQ(Values("카드 4111-1111-1111-1111로 결제", EntityType::kCreditCard),
-            V{"4111-1111-1111-1111"});
+  EXPECT_EQ(Values("카드 4111-1111-1111-1111로 결제", EntityType::kCreditCard), V{"4111-1111-1111-1111"});
   EXPECT_EQ(Values("card 5555 5555 5555 4444.", EntityType::kCreditCard), V{"5555 5555 5555 4444"});
   EXPECT_EQ(Values("번호 4111111111111111이고", EntityType::kCreditCard), V{"4111111111111111"});
   EXPECT_EQ(Values("Amex 3782 822463 10005", EntityType::kCreditCard), V{"3782 822463 10005"});
   EXPECT_EQ(Values("Amex 378282246310005", EntityType::kCreditCard), V{"378282246310005"});
-  EXPECT_EQ(Values("국내전용 9410-1234-1234-1237", EntityType::kCreditCard),
-            V{"9410-1234-1234-1237"});
+  EXPECT_EQ(Values("국내전용 9410-1234-1234-1237", EntityType::kCreditCard), V{"9410-1234-1234-1237"});
 }
 
 TEST(CardRecognizerTest, LookAlikes) {
-  for (const char* s :
-       {"카드번호 4111-1111-1111-1112 유효한가요", "거래번호 T4111111111111111",
-        "번호 41111111111111111", "영수증 4111-11**-****-1111", "유효기간 12/27",
-        "타임스탬프 2024062316351949", "UUID 67cd2e07-1476-4387-96f0-7d80a1b2c3d4"}) {
+  for (const char* s : {"카드번호 4111-1111-1111-1112 유효한가요", "거래번호 T4111111111111111",
+                        "번호 41111111111111111", "영수증 4111-11**-****-1111", "유효기간 12/27",
+                        "타임스탬프 2024062316351949", "UUID 67cd2e07-1476-4387-96f0-7d80a1b2c3d4"}) {
     EXPECT_TRUE(Values(s, EntityType::kCreditCard, 0.0f).empty()) << s;
   }
 }
@@ -309,17 +291,12 @@ TEST(CardRecognizerTest, LookAlikes) {
 // KR_BANK_ACCOUNT
 
 TEST(BankRecognizerTest, BankNameOrAccountContext) {
-  EXPECT_EQ(Values("국민은행 123456-01-234567로 입금 부탁드립니다", EntityType::kBankAccount),
-            V{"123456-01-234567"});
-  EXPECT_EQ(Values("신한 110-234-567890 (예금주 홍길동)", EntityType::kBankAccount),
-            V{"110-234-567890"});
-  EXPECT_EQ(Values("계좌번호: 1002-345-678901이고", EntityType::kBankAccount),
-            V{"1002-345-678901"});
+  EXPECT_EQ(Values("국민은행 123456-01-234567로 입금 부탁드립니다", EntityType::kBankAccount), V{"123456-01-234567"});
+  EXPECT_EQ(Values("신한 110-234-567890 (예금주 홍길동)", EntityType::kBankAccount), V{"110-234-567890"});
+  EXPECT_EQ(Values("계좌번호: 1002-345-678901이고", EntityType::kBankAccount), V{"1002-345-678901"});
   EXPECT_EQ(Values("카카오뱅크 3333-01-2345678", EntityType::kBankAccount), V{"3333-01-2345678"});
-  EXPECT_EQ(Values("Bank: Toss Bank, Account No. 1000.1234.5678", EntityType::kBankAccount),
-            V{"1000.1234.5678"});
-  EXPECT_EQ(Values("이름,은행,계좌,금액\n홍길동,NH농협은행,301-2345-6789-11,425000",
-                   EntityType::kBankAccount),
+  EXPECT_EQ(Values("Bank: Toss Bank, Account No. 1000.1234.5678", EntityType::kBankAccount), V{"1000.1234.5678"});
+  EXPECT_EQ(Values("이름,은행,계좌,금액\n홍길동,NH농협은행,301-2345-6789-11,425000", EntityType::kBankAccount),
             V{"301-2345-6789-11"});
   EXPECT_EQ(Values("환불은 KB 12345601234567 으로", EntityType::kBankAccount), V{"12345601234567"});
 }
@@ -329,12 +306,9 @@ TEST(BankRecognizerTest, NoContextNoAccount) {
   EXPECT_TRUE(Values("우리 서버 10.20.30.40에 접속", EntityType::kBankAccount, 0.0f).empty());
   EXPECT_TRUE(Values("우리 팀 번호 110-234-567890", EntityType::kBankAccount, 0.0f).empty());
   // A reference-number label nearer than the account keyword.
-  EXPECT_TRUE(Values("환불 계좌 확인 전에 주문번호 2023021173583 알려주세요",
-                     EntityType::kBankAccount, 0.0f)
-                  .empty());
+  EXPECT_TRUE(Values("환불 계좌 확인 전에 주문번호 2023021173583 알려주세요", EntityType::kBankAccount, 0.0f).empty());
   // Account keyword on the next line belongs to the next message.
-  EXPECT_TRUE(
-      Values("고객: 2023021173583\n상담원: 환불 계좌가", EntityType::kBankAccount, 0.0f).empty());
+  EXPECT_TRUE(Values("고객: 2023021173583\n상담원: 환불 계좌가", EntityType::kBankAccount, 0.0f).empty());
   // Phone numbers near account words stay phones.
   auto f = Scan("입금 확인되면 010-2345-6789로 연락주세요");
   ASSERT_EQ(f.size(), 1u);
@@ -347,8 +321,7 @@ TEST(BankRecognizerTest, NoContextNoAccount) {
 TEST(PassportRecognizerTest, OldAndNewFormsWithContext) {
   EXPECT_EQ(Values("여권번호: M12345678입니다", EntityType::kPassport), V{"M12345678"});
   EXPECT_EQ(Values("passport no. M123A4567, expires 2030", EntityType::kPassport), V{"M123A4567"});
-  EXPECT_EQ(Values("출장자 (여권 S87654321), (여권 G123B4567)", EntityType::kPassport),
-            (V{"S87654321", "G123B4567"}));
+  EXPECT_EQ(Values("출장자 (여권 S87654321), (여권 G123B4567)", EntityType::kPassport), (V{"S87654321", "G123B4567"}));
 }
 
 TEST(PassportRecognizerTest, LookAlikes) {
@@ -365,22 +338,17 @@ TEST(PassportRecognizerTest, LookAlikes) {
 // KR_DRIVER_LICENSE
 
 TEST(LicenseRecognizerTest, NumericRegionCode) {
-  EXPECT_EQ(Values("운전면허번호 11-17-123456-01입니다", EntityType::kDriverLicense),
-            V{"11-17-123456-01"});
-  EXPECT_EQ(Values("driver's license: 28-05-654321-12", EntityType::kDriverLicense),
-            V{"28-05-654321-12"});
+  EXPECT_EQ(Values("운전면허번호 11-17-123456-01입니다", EntityType::kDriverLicense), V{"11-17-123456-01"});
+  EXPECT_EQ(Values("driver's license: 28-05-654321-12", EntityType::kDriverLicense), V{"28-05-654321-12"});
   EXPECT_EQ(Values("번호 13-98-111111-22", EntityType::kDriverLicense), V{"13-98-111111-22"});
   EXPECT_TRUE(Values("운전면허 27-17-123456-01", EntityType::kDriverLicense, 0.0f).empty());
   EXPECT_TRUE(Values("운전면허 10-17-123456-01", EntityType::kDriverLicense, 0.0f).empty());
 }
 
 TEST(LicenseRecognizerTest, RegionNameIsPartOfSpan) {
-  EXPECT_EQ(Values("면허번호는 서울 17-123456-01이며", EntityType::kDriverLicense),
-            V{"서울 17-123456-01"});
-  EXPECT_EQ(Values("license_no: \"강원 02-148122-63\"", EntityType::kDriverLicense),
-            V{"강원 02-148122-63"});
-  EXPECT_EQ(Values("운전면허 경기남부 99-123456-78", EntityType::kDriverLicense),
-            V{"경기남부 99-123456-78"});
+  EXPECT_EQ(Values("면허번호는 서울 17-123456-01이며", EntityType::kDriverLicense), V{"서울 17-123456-01"});
+  EXPECT_EQ(Values("license_no: \"강원 02-148122-63\"", EntityType::kDriverLicense), V{"강원 02-148122-63"});
+  EXPECT_EQ(Values("운전면허 경기남부 99-123456-78", EntityType::kDriverLicense), V{"경기남부 99-123456-78"});
 }
 
 // ---------------------------------------------------------------------------
@@ -405,12 +373,10 @@ TEST(BankRecognizerTest, ContextLines) {
   // A label on the previous line covers a grouped value ...
   EXPECT_EQ(Values("입금 계좌:\n110-234-567890", EntityType::kBankAccount), V{"110-234-567890"});
   // ... but not a bare digit run such as a timestamp on the next line.
-  EXPECT_TRUE(
-      Values("예금주 홍길동\n타임스탬프 1772614753", EntityType::kBankAccount, 0.0f).empty());
+  EXPECT_TRUE(Values("예금주 홍길동\n타임스탬프 1772614753", EntityType::kBankAccount, 0.0f).empty());
   // ISBN-13 near a payment word is not an account; a 4-3-6 number starting
   // with 978 is.
-  EXPECT_TRUE(
-      Values("입금 후 도서 ISBN 978-89-1234-567-8 발송", EntityType::kBankAccount, 0.0f).empty());
+  EXPECT_TRUE(Values("입금 후 도서 ISBN 978-89-1234-567-8 발송", EntityType::kBankAccount, 0.0f).empty());
   EXPECT_EQ(Values("신한은행 9780-969-407110", EntityType::kBankAccount), V{"9780-969-407110"});
   // Amounts are not accounts.
   EXPECT_TRUE(Values("입금액 1250000000원 확인", EntityType::kBankAccount, 0.0f).empty());
@@ -418,8 +384,7 @@ TEST(BankRecognizerTest, ContextLines) {
 }
 
 TEST(BrnRecognizerTest, BankOnAnotherLineDoesNotDemote) {
-  EXPECT_EQ(Values("| 신한은행 | 110-234-567890 |\n| 거래처 | 116-82-00276 |", EntityType::kBrn),
-            V{"116-82-00276"});
+  EXPECT_EQ(Values("| 신한은행 | 110-234-567890 |\n| 거래처 | 116-82-00276 |", EntityType::kBrn), V{"116-82-00276"});
   // SC제일 accounts are written 3-2-5 too: a bank name on the same line wins.
   EXPECT_TRUE(Values("SC제일은행 116-82-00276", EntityType::kBrn).empty());
   EXPECT_EQ(Values("SC제일은행 116-82-00276", EntityType::kBankAccount), V{"116-82-00276"});

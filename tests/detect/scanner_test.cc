@@ -47,8 +47,7 @@ class LiteralRecognizer final : public Recognizer {
   std::vector<uint32_t> entries_;
 };
 
-std::unique_ptr<Scanner> CompileWith(std::vector<LiteralRecognizer::Rule> rules,
-                                     ScannerOptions opts = {}) {
+std::unique_ptr<Scanner> CompileWith(std::vector<LiteralRecognizer::Rule> rules, ScannerOptions opts = {}) {
   std::vector<std::unique_ptr<Recognizer>> extra;
   extra.push_back(std::make_unique<LiteralRecognizer>(std::move(rules)));
   auto s = Scanner::Compile(opts, std::move(extra));
@@ -94,9 +93,8 @@ TEST(ScannerTest, OverlapPrefersSpecificityThenLengthThenConfidence) {
 TEST(ScannerTest, MinConfidenceAndTypeFilter) {
   ScannerOptions opts;
   opts.min_confidence = 0.7f;
-  auto s = CompileWith({{"LOWCONF", EntityType::kSecret, 0.5f, 50, "low"},
-                        {"HIGHCONF", EntityType::kSecret, 0.9f, 50, "high"}},
-                       opts);
+  auto s = CompileWith(
+      {{"LOWCONF", EntityType::kSecret, 0.5f, 50, "low"}, {"HIGHCONF", EntityType::kSecret, 0.9f, 50, "high"}}, opts);
   auto spans = ScanText(*s, "LOWCONF HIGHCONF");
   ASSERT_EQ(spans.size(), 1u);
   EXPECT_STREQ(spans[0].rule, "high");
@@ -147,8 +145,7 @@ TEST(ScannerTest, ConcurrentScansWithPerThreadScratchAgree) {
   const std::vector<std::string> texts = {
       "주민등록번호 900101-1234568, 연락처 010-2345-6789로 부탁드립니다.",
       "담당자 홍길동 과장님 (gildong.hong@example.co.kr), 서울특별시 중구 세종대로 110",
-      "password=Qwer1234!! AKIAIOSFODNN7EXAMPLE 4111-1111-1111-1111",
-      "아무 개인정보도 없는 평범한 문장입니다."};
+      "password=Qwer1234!! AKIAIOSFODNN7EXAMPLE 4111-1111-1111-1111", "아무 개인정보도 없는 평범한 문장입니다."};
   std::vector<std::vector<Span>> expected;
   for (const auto& t : texts) expected.push_back(ScanText(scanner, t));
   std::vector<int> mismatches(4, 0);
@@ -249,8 +246,8 @@ TEST(StreamScannerTest, SpanStraddlingChunksIsReportedOnce) {
   StreamScanner stream(*s);
   std::string filler(10000, 'x');
   std::vector<Span> got;
-  for (std::string_view part : {std::string_view(filler), std::string_view("STR"),
-                                std::string_view("ADDLE"), std::string_view(filler)}) {
+  for (std::string_view part :
+       {std::string_view(filler), std::string_view("STR"), std::string_view("ADDLE"), std::string_view(filler)}) {
     auto v = stream.Feed(part);
     got.insert(got.end(), v.begin(), v.end());
   }

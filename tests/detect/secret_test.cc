@@ -15,9 +15,7 @@ namespace {
 
 using testutil::DefaultScanner;
 
-std::vector<std::string> Found(std::string_view text) {
-  return testutil::ValuesOfType(text, EntityType::kSecret);
-}
+std::vector<std::string> Found(std::string_view text) { return testutil::ValuesOfType(text, EntityType::kSecret); }
 
 // The rule of the only SECRET span in `text` ("" if there is not exactly one).
 std::string RuleOf(std::string_view text) {
@@ -76,8 +74,7 @@ TEST(SecretTest, AwsSecretAccessKeyInAssignment) {
 TEST(SecretTest, GithubTokens) {
   EXPECT_EQ(Found("깃허브 토큰 ghp_6yYTWmE4lBYOvfZ8UzDzV8fUkkibjL5DZPjN 권한"),
             V{"ghp_6yYTWmE4lBYOvfZ8UzDzV8fUkkibjL5DZPjN"});
-  EXPECT_EQ(Found("token: gho_0MEQ7wjJJibaZUPgHV7iB3m03nbqnsGpWLuq"),
-            V{"gho_0MEQ7wjJJibaZUPgHV7iB3m03nbqnsGpWLuq"});
+  EXPECT_EQ(Found("token: gho_0MEQ7wjJJibaZUPgHV7iB3m03nbqnsGpWLuq"), V{"gho_0MEQ7wjJJibaZUPgHV7iB3m03nbqnsGpWLuq"});
   const std::string pat =
       "github_pat_1180IDW3706I8J76B2LAJL_"
       "jENUhJduRHHJEYXg4JdpmrcXgGCJbW56eCuNGMGmSrCGIZEG8pSH4487q7J";
@@ -91,8 +88,7 @@ TEST(SecretTest, GithubTokens) {
 TEST(SecretTest, SlackTokens) {
   EXPECT_EQ(Found("SLACK_BOT_TOKEN = \"xoxb-372616751361-3412524273167-kQ1okTBGzvAmwufUxbvJDCTb\""),
             V{"xoxb-372616751361-3412524273167-kQ1okTBGzvAmwufUxbvJDCTb"});
-  const std::string user =
-      "xoxp-658948113114-402426462889-7514026140141-7283e0ad84173581569969e58b081006";
+  const std::string user = "xoxp-658948113114-402426462889-7514026140141-7283e0ad84173581569969e58b081006";
   EXPECT_EQ(Found("API 키 " + user + "가 발견"), V{user});
   EXPECT_EQ(RuleOf(user), "secret.slack");
 }
@@ -104,8 +100,7 @@ TEST(SecretTest, GoogleApiKey) {
 }
 
 TEST(SecretTest, StripeLiveKeys) {
-  EXPECT_EQ(Found("STRIPE_KEY=sk_live_qx9vJupc94tnwlavyfErGPmp"),
-            V{"sk_live_qx9vJupc94tnwlavyfErGPmp"});
+  EXPECT_EQ(Found("STRIPE_KEY=sk_live_qx9vJupc94tnwlavyfErGPmp"), V{"sk_live_qx9vJupc94tnwlavyfErGPmp"});
   EXPECT_EQ(Found("restricted rk_live_GXafq0fjzLczbttOofL9H2WjQ5TY4MyWuU."),
             V{"rk_live_GXafq0fjzLczbttOofL9H2WjQ5TY4MyWuU"});
   EXPECT_EQ(RuleOf("sk_live_qx9vJupc94tnwlavyfErGPmp"), "secret.stripe");
@@ -139,12 +134,10 @@ const char kPemBody[] =
     "lwRlOEVHzc0X0AWIRh/JUqBlIFXZ53Ncqe28+ajY==\n";
 
 TEST(SecretTest, PemBlockRaw) {
-  std::string block =
-      std::string("-----BEGIN RSA PRIVATE KEY-----\n") + kPemBody + "-----END RSA PRIVATE KEY-----";
+  std::string block = std::string("-----BEGIN RSA PRIVATE KEY-----\n") + kPemBody + "-----END RSA PRIVATE KEY-----";
   EXPECT_EQ(Found("첨부: 서명용 개인키\n" + block + "\n\n다음 문단"), V{block});
   EXPECT_EQ(RuleOf(block), "secret.pem");
-  std::string ec =
-      std::string("-----BEGIN EC PRIVATE KEY-----\n") + kPemBody + "-----END EC PRIVATE KEY-----";
+  std::string ec = std::string("-----BEGIN EC PRIVATE KEY-----\n") + kPemBody + "-----END EC PRIVATE KEY-----";
   EXPECT_EQ(Found("PRIVATE_KEY = \"\"\"" + ec + "\"\"\""), V{ec});
 }
 
@@ -158,8 +151,7 @@ TEST(SecretTest, PemBlockJsonEscaped) {
       escaped += c;
     }
   }
-  std::string block =
-      "-----BEGIN OPENSSH PRIVATE KEY-----\\n" + escaped + "-----END OPENSSH PRIVATE KEY-----";
+  std::string block = "-----BEGIN OPENSSH PRIVATE KEY-----\\n" + escaped + "-----END OPENSSH PRIVATE KEY-----";
   EXPECT_EQ(Found("{\"private_key\": \"" + block + "\\n\"}"), V{block});
 }
 
@@ -171,9 +163,7 @@ TEST(SecretTest, PemTruncatedBlockCoversBody) {
 }
 
 TEST(SecretTest, PemPublicOrPlaceholderNotReported) {
-  EXPECT_TRUE(
-      Found(std::string("-----BEGIN PUBLIC KEY-----\n") + kPemBody + "-----END PUBLIC KEY-----")
-          .empty());
+  EXPECT_TRUE(Found(std::string("-----BEGIN PUBLIC KEY-----\n") + kPemBody + "-----END PUBLIC KEY-----").empty());
   EXPECT_TRUE(Found("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----").empty());
 }
 
@@ -219,8 +209,7 @@ TEST(SecretTest, PasswordTablesPairsAndFillerWords) {
 }
 
 TEST(SecretTest, PasswordsInCodeAndCommands) {
-  EXPECT_EQ(Found("body = \"{\\\"user\\\": \\\"kim\\\", \\\"password\\\": \\\"Abc!1234\\\"}\""),
-            V{"Abc!1234"});
+  EXPECT_EQ(Found("body = \"{\\\"user\\\": \\\"kim\\\", \\\"password\\\": \\\"Abc!1234\\\"}\""), V{"Abc!1234"});
   EXPECT_EQ(Found("<add key=\"Password\" value=\"Xyz!2345\"/>"), V{"Xyz!2345"});
   EXPECT_EQ(Found("CREATE USER 'app'@'%' IDENTIFIED BY 'Mysql#Pass5';"), V{"Mysql#Pass5"});
   EXPECT_EQ(Found("curl -u admin:Adm!n2024 https://api.example.com"), V{"Adm!n2024"});
@@ -236,8 +225,7 @@ TEST(SecretTest, PasswordsInCodeAndCommands) {
 }
 
 TEST(SecretTest, UrlPassword) {
-  EXPECT_EQ(Found("DATABASE_URL = \"postgresql://etl:dkssud847**@db.internal:5432/app\""),
-            V{"dkssud847**"});
+  EXPECT_EQ(Found("DATABASE_URL = \"postgresql://etl:dkssud847**@db.internal:5432/app\""), V{"dkssud847**"});
   EXPECT_EQ(Found("redis://:R3d!sPass@cache01:6379/0"), V{"R3d!sPass"});
   EXPECT_EQ(Found("amqp://svc:Sky-winter-13@mq-prod.svc.cluster.local:5672"), V{"Sky-winter-13"});
   EXPECT_EQ(RuleOf("mysql://root:Mysql#2024@10.0.0.5/db"), "secret.url_password");
@@ -278,8 +266,7 @@ TEST(SecretTest, PasswordLookAlikesNotReported) {
 TEST(SecretTest, SpecificityAndConfidence) {
   ScanScratch scratch;
   std::vector<Span> spans;
-  ASSERT_TRUE(
-      DefaultScanner().Scan("password=Tr0ub4dor&3 key=AKIAIOSFODNN7EXAMPLE", scratch, &spans).ok());
+  ASSERT_TRUE(DefaultScanner().Scan("password=Tr0ub4dor&3 key=AKIAIOSFODNN7EXAMPLE", scratch, &spans).ok());
   ASSERT_EQ(spans.size(), 2u);
   EXPECT_EQ(spans[0].specificity, specificity::kSecretValue);
   EXPECT_EQ(spans[1].specificity, specificity::kProviderKey);

@@ -153,9 +153,8 @@ TEST(PhoneTest, Prefixes) {
   EXPECT_EQ(ClassifyPhonePrefix("07012345678").kind, PhoneKind::kVoip);
   EXPECT_EQ(ClassifyPhonePrefix("05051234567").kind, PhoneKind::kSafe);
   EXPECT_EQ(ClassifyPhonePrefix("05051234567").len, 4);
-  for (const char* bad :
-       {"0801234567", "0601234567", "0341234567", "0451234567", "0561234567", "0651234567",
-        "0121234567", "0301234567", "0501234567", "0509123456", "15881234", "1012345678"}) {
+  for (const char* bad : {"0801234567", "0601234567", "0341234567", "0451234567", "0561234567", "0651234567",
+                          "0121234567", "0301234567", "0501234567", "0509123456", "15881234", "1012345678"}) {
     EXPECT_EQ(ClassifyPhonePrefix(bad).kind, PhoneKind::kNone) << bad;
   }
   EXPECT_TRUE(IsPhonePrefix("02"));
@@ -204,19 +203,16 @@ TEST(DigitsTest, DigitRunsAcrossBlocks) {
   t += std::string(128 - t.size(), 'y');
   t += "9 0";
   std::vector<std::pair<size_t, size_t>> runs;
-  num::ForEachDigitRun(t, num::RunLengthRange(1, 63),
-                       [&](size_t s, size_t e) { runs.emplace_back(s, e); });
+  num::ForEachDigitRun(t, num::RunLengthRange(1, 63), [&](size_t s, size_t e) { runs.emplace_back(s, e); });
   std::vector<std::pair<size_t, size_t>> want = {{0, 2}, {60, 68}, {128, 129}, {130, 131}};
   EXPECT_EQ(runs, want);
   runs.clear();
-  num::ForEachDigitRun(t, num::RunLengths({8}),
-                       [&](size_t s, size_t e) { runs.emplace_back(s, e); });
+  num::ForEachDigitRun(t, num::RunLengths({8}), [&](size_t s, size_t e) { runs.emplace_back(s, e); });
   EXPECT_EQ(runs, (std::vector<std::pair<size_t, size_t>>{{60, 68}}));
   // A run longer than 63 digits is reported under bit 63.
   std::string longrun(70, '7');
   runs.clear();
-  num::ForEachDigitRun(longrun, num::RunLengths({63}),
-                       [&](size_t s, size_t e) { runs.emplace_back(s, e); });
+  num::ForEachDigitRun(longrun, num::RunLengths({63}), [&](size_t s, size_t e) { runs.emplace_back(s, e); });
   EXPECT_EQ(runs, (std::vector<std::pair<size_t, size_t>>{{0, 70}}));
 }
 

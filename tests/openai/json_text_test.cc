@@ -40,9 +40,9 @@ TEST(JsonTextTest, UnescapesSurrogatesAndEscapedKeys) {
 }
 
 TEST(JsonTextTest, RefusesMalformedDocuments) {
-  for (std::string_view bad : {"", "{", R"({"a":})", R"({"a":"x",})", R"(["a" "b"])", R"({"a":"\x"})",
-                               R"({"a":"\u12"})", "{\"a\":\"\x01\"}", R"({"a":1} x)", R"({"a":01})", "nul",
-                               R"({"a":-})", R"({a:1})"}) {
+  for (std::string_view bad :
+       {"", "{", R"({"a":})", R"({"a":"x",})", R"(["a" "b"])", R"({"a":"\x"})", R"({"a":"\u12"})", "{\"a\":\"\x01\"}",
+        R"({"a":1} x)", R"({"a":01})", "nul", R"({"a":-})", R"({a:1})"}) {
     EXPECT_FALSE(ForEachJsonString(bad, [](const JsonPath&, JsonRange) {}).ok()) << bad;
   }
   std::string deep(300, '[');
@@ -66,8 +66,13 @@ TEST(JsonTextTest, EscapeRoundTripsAnyUtf8) {
     EXPECT_TRUE(ForEachJsonString(lit, [](const JsonPath&, JsonRange) {}).ok()) << lit;
   }
   std::string lit;
-  AppendJsonString("a\xff" "b", &lit);  // invalid UTF-8 becomes U+FFFD
-  EXPECT_EQ(lit, "\"a\xEF\xBF\xBD" "b\"");
+  AppendJsonString(
+      "a\xff"
+      "b",
+      &lit);  // invalid UTF-8 becomes U+FFFD
+  EXPECT_EQ(lit,
+            "\"a\xEF\xBF\xBD"
+            "b\"");
 }
 
 TEST(JsonTextTest, ApplyEditsKeepsEveryOtherByte) {
@@ -94,12 +99,14 @@ TEST(TextFieldsTest, ChatTakesEveryCallerStringButNotStructuralOnes) {
     "metadata":{"k":"meta"}})";
   auto r = ExtractRequestTexts(Endpoint::kChatCompletions, body);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_EQ(Texts(r.value()), (std::vector<std::string>{"u1", "sys", "홍길동", "part", "홍", "a", "result", "desc", "meta"}));
+  EXPECT_EQ(Texts(r.value()),
+            (std::vector<std::string>{"u1", "sys", "홍길동", "part", "홍", "a", "result", "desc", "meta"}));
   EXPECT_FALSE(r.value().has_token_input);
 }
 
 TEST(TextFieldsTest, NonJsonArgumentsAreOneField) {
-  std::string body = R"({"model":"m","messages":[{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"{not json 010-1234-5678"}}]}]})";
+  std::string body =
+      R"({"model":"m","messages":[{"role":"assistant","tool_calls":[{"function":{"name":"f","arguments":"{not json 010-1234-5678"}}]}]})";
   auto r = ExtractRequestTexts(Endpoint::kChatCompletions, body);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(Texts(r.value()), (std::vector<std::string>{"{not json 010-1234-5678"}));
@@ -108,7 +115,8 @@ TEST(TextFieldsTest, NonJsonArgumentsAreOneField) {
 TEST(TextFieldsTest, RewriteChangesOnlyChosenStringsIncludingNestedArguments) {
   std::string body =
       "{\"model\":\"m\",  \"messages\":[{\"role\":\"user\",\"content\":\"\\ud64d\\uae38\\ub3d9 hi\"},"
-      "{\"role\":\"assistant\",\"tool_calls\":[{\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"who\\\":\\\"\\\\ud64d\\\\uae38\\\\ub3d9\\\"}\"}}]}]}";
+      "{\"role\":\"assistant\",\"tool_calls\":[{\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"who\\\":"
+      "\\\"\\\\ud64d\\\\uae38\\\\ub3d9\\\"}\"}}]}]}";
   auto r = ExtractRequestTexts(Endpoint::kChatCompletions, body);
   ASSERT_TRUE(r.ok()) << r.status().message();
   const auto& f = r.value().fields;
@@ -122,8 +130,7 @@ TEST(TextFieldsTest, RewriteChangesOnlyChosenStringsIncludingNestedArguments) {
   EXPECT_EQ(out.substr(0, 15), "{\"model\":\"m\",  ") << "untouched bytes are kept";
   auto again = ExtractRequestTexts(Endpoint::kChatCompletions, out);
   ASSERT_TRUE(again.ok()) << out;
-  EXPECT_EQ(Texts(again.value()),
-            (std::vector<std::string>{"[[PERSON_NAME_1]] hi \"quoted\"", "[[PERSON_NAME_1]]"}));
+  EXPECT_EQ(Texts(again.value()), (std::vector<std::string>{"[[PERSON_NAME_1]] hi \"quoted\"", "[[PERSON_NAME_1]]"}));
   EXPECT_EQ(out.find("ud64d"), std::string::npos);
 }
 

@@ -55,7 +55,8 @@ TEST(RequestTest, Errors) {
   e = Parse(Endpoint::kChatCompletions, R"({"model":"m","messages":[{"role":"user","content":[{"text":"x"}]}]})");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->param, "messages[0].content[0].type");
-  e = Parse(Endpoint::kChatCompletions, R"({"model":"m","stream_options":{"include_usage":"yes"},"messages":[{"role":"user","content":"x"}]})");
+  e = Parse(Endpoint::kChatCompletions,
+            R"({"model":"m","stream_options":{"include_usage":"yes"},"messages":[{"role":"user","content":"x"}]})");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->param, "stream_options.include_usage");
   e = Parse(Endpoint::kChatCompletions, R"({"model":"a","messages":[{"role":"user","content":"x"}],"model":"b"})");
@@ -117,9 +118,11 @@ TEST(RequestTest, RewritesKeepOtherBytes) {
             R"({"stream_options":{"include_usage":true},"model":"m","stream":true})");
   RequestParser p;
   ParsedRequest r;
-  ASSERT_FALSE(p.Parse(Endpoint::kChatCompletions,
-                       WithIncludeUsage(R"({"model":"m","stream":true,"stream_options":{},"messages":[{"role":"user","content":"x"}]})", true),
-                       &r));
+  ASSERT_FALSE(p.Parse(
+      Endpoint::kChatCompletions,
+      WithIncludeUsage(R"({"model":"m","stream":true,"stream_options":{},"messages":[{"role":"user","content":"x"}]})",
+                       true),
+      &r));
   EXPECT_TRUE(r.include_usage);
   auto span = FindTopLevelValue(R"({"a":{"model":"no"},"model":"yes"})", "model");
   ASSERT_TRUE(span);
@@ -127,8 +130,9 @@ TEST(RequestTest, RewritesKeepOtherBytes) {
 }
 
 TEST(ErrorsTest, Shape) {
-  EXPECT_EQ(ErrorBody(ApiError::MissingParam("messages")),
-            R"({"error":{"message":"Missing required parameter: 'messages'.","type":"invalid_request_error","param":"messages","code":"missing_required_parameter"}})");
+  EXPECT_EQ(
+      ErrorBody(ApiError::MissingParam("messages")),
+      R"({"error":{"message":"Missing required parameter: 'messages'.","type":"invalid_request_error","param":"messages","code":"missing_required_parameter"}})");
   auto e = ApiError::RateLimited("tokens", 12);
   EXPECT_EQ(e.status, 429);
   EXPECT_EQ(e.retry_after_s, 12);

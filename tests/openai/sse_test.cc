@@ -84,7 +84,10 @@ TEST(SseParserTest, FinishDispatchesATrailingEventWithoutBlankLine) {
 }
 
 TEST(SseParserTest, BomIsIgnoredOnlyAtTheStart) {
-  auto evs = ParseInPieces("\xEF\xBB\xBF" "data: x\n\n", {1});
+  auto evs = ParseInPieces(
+      "\xEF\xBB\xBF"
+      "data: x\n\n",
+      {1});
   ASSERT_EQ(evs.size(), 1u);
   EXPECT_EQ(evs[0].data, "x");
 }

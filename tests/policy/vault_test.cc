@@ -32,8 +32,7 @@ TEST(VaultTest, NeverCollidesWithCallerText) {
 TEST(VaultTest, AlteredPlaceholdersAreLeftAlone) {
   Vault v;
   std::string ph = v.Pseudonymize("EMAIL", "a@b.kr");
-  EXPECT_EQ(v.RestoreAll("[EMAIL_1] [[email_1]] [[EMAIL_1] " + ph),
-            "[EMAIL_1] [[email_1]] [[EMAIL_1] a@b.kr");
+  EXPECT_EQ(v.RestoreAll("[EMAIL_1] [[email_1]] [[EMAIL_1] " + ph), "[EMAIL_1] [[email_1]] [[EMAIL_1] a@b.kr");
 }
 
 TEST(StreamRestorerTest, OneByteAtATime) {
@@ -62,17 +61,15 @@ TEST(StreamRestorerTest, HoldsBackOnlyAmbiguousTail) {
 
 TEST(StreamRestorerTest, RandomSplitsEqualWholeRestore) {
   std::mt19937 rng(7);
-  const std::vector<std::string> values = {"홍길동", "010-1234-5678", "900101-1234568",
-                                           "a.b@example.com", "서울특별시 중구 세종대로 110"};
-  const std::vector<std::string> types = {"PERSON_NAME", "KR_PHONE", "KR_RRN", "EMAIL",
-                                          "KR_ADDRESS"};
-  const std::vector<std::string> filler = {"안녕하세요 ", "[", "]", "[[", "]]", "님", "\n",
-                                           "[[KR_", "PHONE", "_1", "abc ", "가나다"};
+  const std::vector<std::string> values = {"홍길동", "010-1234-5678", "900101-1234568", "a.b@example.com",
+                                           "서울특별시 중구 세종대로 110"};
+  const std::vector<std::string> types = {"PERSON_NAME", "KR_PHONE", "KR_RRN", "EMAIL", "KR_ADDRESS"};
+  const std::vector<std::string> filler = {"안녕하세요 ", "[",     "]",     "[[", "]]",   "님",
+                                           "\n",          "[[KR_", "PHONE", "_1", "abc ", "가나다"};
   for (int iter = 0; iter < 500; ++iter) {
     Vault v;
     std::string answer;
-    std::uniform_int_distribution<size_t> pick_v(0, values.size() - 1),
-        pick_f(0, filler.size() - 1), n(1, 30);
+    std::uniform_int_distribution<size_t> pick_v(0, values.size() - 1), pick_f(0, filler.size() - 1), n(1, 30);
     size_t parts = n(rng);
     for (size_t i = 0; i < parts; ++i) {
       if (rng() % 2) {

@@ -41,8 +41,8 @@ Exchange ChatExchange(const std::string& user_text, bool stream = false) {
   ex.request.stream = stream;
   std::string lit;
   openai::AppendJsonString(user_text, &lit);
-  ex.body = R"({"model":"gpt-4o","messages":[{"role":"system","content":"be brief"},{"role":"user","content":)" +
-            lit + "}]}";
+  ex.body =
+      R"({"model":"gpt-4o","messages":[{"role":"system","content":"be brief"},{"role":"user","content":)" + lit + "}]}";
   return ex;
 }
 
@@ -78,7 +78,8 @@ TEST(GuardStageTest, PseudonymizesEveryValueAndRecordsCountsNotValues) {
 }
 
 TEST(GuardStageTest, FingerprintsWithASecret) {
-  Pipeline p = GuardPipeline("pseudonymize-all", [](GuardSettings& s) { s.fingerprint_secret = "0123456789abcdef-secret"; });
+  Pipeline p =
+      GuardPipeline("pseudonymize-all", [](GuardSettings& s) { s.fingerprint_secret = "0123456789abcdef-secret"; });
   Exchange ex = ChatExchange(kText);
   Chain c = p.Start(ex);
   ASSERT_FALSE(c.OnRequest(ex));
@@ -92,7 +93,8 @@ TEST(GuardStageTest, ValueFoundOnceIsReplacedWhereContextIsMissing) {
   Pipeline p = GuardPipeline("pseudonymize-all");
   Exchange ex;
   ex.endpoint = Endpoint::kChatCompletions;
-  ex.body = R"({"model":"m","messages":[{"role":"user","content":"담당자 이름: 박서연"},{"role":"user","content":"박서연"}]})";
+  ex.body =
+      R"({"model":"m","messages":[{"role":"user","content":"담당자 이름: 박서연"},{"role":"user","content":"박서연"}]})";
   Chain c = p.Start(ex);
   ASSERT_FALSE(c.OnRequest(ex));
   EXPECT_EQ(ex.body.find("박서연"), std::string::npos) << ex.body;
@@ -174,20 +176,23 @@ TEST(GuardStageTest, RestoresNonStreamingBodiesIncludingToolArguments) {
   ASSERT_FALSE(c.OnRequest(ex));
   std::string seen = UpstreamUserText(ex);
   Json args = {{"echo", seen}};
-  Json resp = {{"id", "x"},
-               {"object", "chat.completion"},
-               {"choices",
-                {{{"index", 0},
-                  {"message",
-                   {{"role", "assistant"},
-                    {"content", "Echo: " + seen},
-                    {"tool_calls", {{{"id", "c"}, {"type", "function"}, {"function", {{"name", "f"}, {"arguments", args.dump()}}}}}}}},
-                  {"finish_reason", "stop"}}}}};
+  Json resp = {
+      {"id", "x"},
+      {"object", "chat.completion"},
+      {"choices",
+       {{{"index", 0},
+         {"message",
+          {{"role", "assistant"},
+           {"content", "Echo: " + seen},
+           {"tool_calls",
+            {{{"id", "c"}, {"type", "function"}, {"function", {{"name", "f"}, {"arguments", args.dump()}}}}}}}},
+         {"finish_reason", "stop"}}}}};
   std::string body = resp.dump();
   c.OnResponseBody(ex, body);
   Json got = Json::parse(body);
   EXPECT_EQ(got["choices"][0]["message"]["content"], "Echo: " + kText + " 따옴표 \"와 백슬래시 \\");
-  Json got_args = Json::parse(got["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"].get<std::string>());
+  Json got_args =
+      Json::parse(got["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"].get<std::string>());
   EXPECT_EQ(got_args["echo"], kText + " 따옴표 \"와 백슬래시 \\");
 }
 
@@ -230,7 +235,8 @@ TEST(GuardStageTest, ChatStreamsRestoreAcrossAnySplit) {
     std::vector<SseEvent> out;
     Json base = {{"id", "chatcmpl-1"}, {"object", "chat.completion.chunk"}, {"created", 1}, {"model", "gpt-4o"}};
     Json first = base;
-    first["choices"] = {{{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}, {"finish_reason", nullptr}}};
+    first["choices"] = {
+        {{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}}, {"finish_reason", nullptr}}};
     c.OnStreamEvent(ex, Data(first), &out);
     for (const auto& piece : RandomPieces(answer, rng, 1 + round % 7)) {
       Json j = base;
@@ -239,7 +245,9 @@ TEST(GuardStageTest, ChatStreamsRestoreAcrossAnySplit) {
     }
     for (const auto& piece : RandomPieces(args, rng, 1 + round % 5)) {
       Json j = base;
-      j["choices"] = {{{"index", 0}, {"delta", {{"tool_calls", {{{"index", 0}, {"function", {{"arguments", piece}}}}}}}}, {"finish_reason", nullptr}}};
+      j["choices"] = {{{"index", 0},
+                       {"delta", {{"tool_calls", {{{"index", 0}, {"function", {{"arguments", piece}}}}}}}},
+                       {"finish_reason", nullptr}}};
       c.OnStreamEvent(ex, Data(j), &out);
     }
     if (with_finish) {
@@ -297,9 +305,17 @@ TEST(GuardStageTest, ResponsesStreamsRestoreAndKeepSequenceNumbersIncreasing) {
     };
     emit({{"type", "response.created"}, {"response", {{"id", "r"}, {"output", Json::array()}}}});
     for (const auto& piece : RandomPieces(seen, rng, 1 + round % 6)) {
-      emit({{"type", "response.output_text.delta"}, {"item_id", "m"}, {"output_index", 0}, {"content_index", 0}, {"delta", piece}});
+      emit({{"type", "response.output_text.delta"},
+            {"item_id", "m"},
+            {"output_index", 0},
+            {"content_index", 0},
+            {"delta", piece}});
     }
-    emit({{"type", "response.output_text.done"}, {"item_id", "m"}, {"output_index", 0}, {"content_index", 0}, {"text", seen}});
+    emit({{"type", "response.output_text.done"},
+          {"item_id", "m"},
+          {"output_index", 0},
+          {"content_index", 0},
+          {"text", seen}});
     Json part = {{"type", "output_text"}, {"text", seen}};
     Json item = {{"type", "message"}, {"content", Json::array({part})}};
     Json response = {{"id", "r"}, {"output", Json::array({item})}};
@@ -349,7 +365,9 @@ TEST(GuardStageTest, OutputGuardrailMasksNewValuesInBodiesAndStreams) {
     Chain c2 = p.Start(ex2);
     ASSERT_FALSE(c2.OnRequest(ex2));
     ex2.status = 200;
-    Json resp = {{"choices", {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", answer}}}, {"finish_reason", "stop"}}}}};
+    Json resp = {
+        {"choices",
+         {{{"index", 0}, {"message", {{"role", "assistant"}, {"content", answer}}}, {"finish_reason", "stop"}}}}};
     std::string body = resp.dump();
     c2.OnResponseBody(ex2, body);
     ASSERT_EQ(Json::parse(body)["choices"][0]["message"]["content"], want);
@@ -397,10 +415,10 @@ TEST(GuardStageTest, KeyPolicyWinsOverTeamAndDeployment) {
     auto err = c.OnRequest(ex);
     return err ? "403" : (ex.body.find("[[KR_RRN]]") != std::string::npos ? "masked" : "pseudonymized");
   };
-  EXPECT_EQ(run("", ""), "masked");                      // general masks RRNs
-  EXPECT_EQ(run("ops", ""), "pseudonymized");            // the team's policy
-  EXPECT_EQ(run("ops", "financial"), "403");             // the key's policy wins
-  EXPECT_EQ(run("", "no-such-profile"), "403");          // unknown → strictest (public blocks RRNs)
+  EXPECT_EQ(run("", ""), "masked");              // general masks RRNs
+  EXPECT_EQ(run("ops", ""), "pseudonymized");    // the team's policy
+  EXPECT_EQ(run("ops", "financial"), "403");     // the key's policy wins
+  EXPECT_EQ(run("", "no-such-profile"), "403");  // unknown → strictest (public blocks RRNs)
 }
 
 }  // namespace

@@ -5,11 +5,11 @@
 #include <map>
 
 #include "proxy/auth.h"
+#include "proxy/egress.h"
 #include "proxy/metrics.h"
 #include "proxy/rate_limiter.h"
 #include "proxy/router.h"
 #include "proxy/stage.h"
-#include "proxy/egress.h"
 
 namespace gwanmun::proxy {
 namespace {

@@ -183,12 +183,10 @@ TEST(AuditTamperTest, EditWithRecomputedHashBreaksTheNextLink) {
   }
   forged.team = "someone else";
   forged.hash = ChainHash(forged.prev_hash, forged);
-  RawSql(dir.db(),
-         "UPDATE audit_log SET team = 'someone else', hash = '" + forged.hash + "' WHERE seq = 3");
+  RawSql(dir.db(), "UPDATE audit_log SET team = 'someone else', hash = '" + forged.hash + "' WHERE seq = 3");
   VerifyReport r = VerifyFile(dir.db());
   EXPECT_FALSE(r.ok);
-  EXPECT_TRUE(Mentions(r, "record seq 4: prev_hash does not match the hash of record seq 3"))
-      << Joined(r.problems);
+  EXPECT_TRUE(Mentions(r, "record seq 4: prev_hash does not match the hash of record seq 3")) << Joined(r.problems);
 }
 
 TEST(AuditTamperTest, DeletedRowIsNamed) {
@@ -284,13 +282,12 @@ TEST(AuditTamperTest, RowsAddedBehindTheStoresBackAreDetected) {
     r4.hash = ChainHash(r4.prev_hash, r4);
   }
   auto q = [](const std::string& v) { return "'" + v + "'"; };  // no quotes in MakeRecord
-  RawSql(dir.db(), "INSERT INTO audit_log VALUES (4, " + q(r4.time) + ", " + q(r4.request_id) +
-                       ", " + q(r4.key_id) + ", " + q(r4.team) + ", " + q(r4.endpoint) + ", " +
-                       q(r4.model) + ", " + q(r4.upstream) + ", " + q(r4.region) + ", " +
-                       std::to_string(r4.status) + ", " + std::to_string(r4.latency_ms) + ", " +
-                       std::to_string(r4.tokens_in) + ", " + std::to_string(r4.tokens_out) + ", " +
-                       q(r4.findings) + ", " + q(r4.action) + ", " + q(r4.fingerprints) + ", " +
-                       q(r4.prev_hash) + ", " + q(r4.hash) + ")");
+  RawSql(dir.db(), "INSERT INTO audit_log VALUES (4, " + q(r4.time) + ", " + q(r4.request_id) + ", " + q(r4.key_id) +
+                       ", " + q(r4.team) + ", " + q(r4.endpoint) + ", " + q(r4.model) + ", " + q(r4.upstream) + ", " +
+                       q(r4.region) + ", " + std::to_string(r4.status) + ", " + std::to_string(r4.latency_ms) + ", " +
+                       std::to_string(r4.tokens_in) + ", " + std::to_string(r4.tokens_out) + ", " + q(r4.findings) +
+                       ", " + q(r4.action) + ", " + q(r4.fingerprints) + ", " + q(r4.prev_hash) + ", " + q(r4.hash) +
+                       ")");
   VerifyReport r = VerifyFile(dir.db());
   EXPECT_FALSE(r.ok);
   ASSERT_EQ(r.problems.size(), 1u) << Joined(r.problems);  // the record itself is well-formed
@@ -402,8 +399,7 @@ TEST_P(AuditConcurrencyTest, ManyThreadsGiveGapFreeValidChain) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, AuditConcurrencyTest,
-                         ::testing::Values(ModeParam{"GroupSync", true, false},
-                                           ModeParam{"GroupAsync", true, true},
+                         ::testing::Values(ModeParam{"GroupSync", true, false}, ModeParam{"GroupAsync", true, true},
                                            ModeParam{"SerialSync", false, false},
                                            ModeParam{"SerialAsync", false, true}),
                          [](const auto& info) { return std::string(info.param.name); });

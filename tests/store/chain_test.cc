@@ -22,8 +22,7 @@ class ChainTest : public ::testing::Test {
 };
 
 TEST_F(ChainTest, Sha256KnownAnswer) {
-  EXPECT_EQ(HexEncode(Sha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(HexEncode(Sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(HexEncode(Sha256("ab", "c")), HexEncode(Sha256("abc")));
 }
 
@@ -57,8 +56,7 @@ TEST_F(ChainTest, HashMatchesDocumentedCanonicalForm) {
   r.key_id = "key_00";
   r.tokens_in = 100;
   r.latency_ms = 12.5;
-  EXPECT_EQ(ChainHash(kGenesisHash, r),
-            "fdcb19248501c44207dbbf4cc57fddf4159624e8fb5337614c8b59615c821f35");
+  EXPECT_EQ(ChainHash(kGenesisHash, r), "fdcb19248501c44207dbbf4cc57fddf4159624e8fb5337614c8b59615c821f35");
   EXPECT_EQ(CanonicalAuditForm(r).substr(0, 25), "gwanmun-audit-v1\nseq 1 1\n");
 }
 

@@ -37,8 +37,8 @@ struct RunResult {
 RunResult RunCli(const ScratchDir& dir, const std::string& args, const std::string& env = "",
                  const std::string& stdin_path = "/dev/null") {
   const std::string err_path = dir.path() + "/stderr.txt";
-  std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(GWANMUN_BINARY) + " " +
-                    args + " <" + stdin_path + " 2>" + err_path;
+  std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(GWANMUN_BINARY) + " " + args + " <" +
+                    stdin_path + " 2>" + err_path;
   RunResult r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
@@ -238,8 +238,7 @@ TEST(AuditCliTest, VerifyIntactThenTampered) {
   RunResult broken = RunCli(dir, "audit verify " + D(dir));
   EXPECT_EQ(broken.exit_code, 1);
   EXPECT_NE(broken.out.find("BROKEN"), std::string::npos) << broken.out;
-  EXPECT_NE(broken.out.find("record seq 3: content does not match"), std::string::npos)
-      << broken.out;
+  EXPECT_NE(broken.out.find("record seq 3: content does not match"), std::string::npos) << broken.out;
   EXPECT_NE(broken.out.find("record seq 7 is missing"), std::string::npos) << broken.out;
 
   RunResult json = RunCli(dir, "audit verify --json " + D(dir));
@@ -284,8 +283,8 @@ TEST(AuditCliTest, TailFollowPrintsNewRecords) {
     dup2(fds[1], STDOUT_FILENO);
     close(fds[0]);
     close(fds[1]);
-    execl(GWANMUN_BINARY, GWANMUN_BINARY, "audit", "tail", "-n", "1", "--follow", "--interval-ms",
-          "20", "--format", "jsonl", "--data-dir", data.c_str(), static_cast<char*>(nullptr));
+    execl(GWANMUN_BINARY, GWANMUN_BINARY, "audit", "tail", "-n", "1", "--follow", "--interval-ms", "20", "--format",
+          "jsonl", "--data-dir", data.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   close(fds[1]);
@@ -392,8 +391,7 @@ void AppendWithFingerprints(const ScratchDir& dir) {
   auto store = OpenDataDir(dir.path() + "/data");
   ASSERT_TRUE(store.ok()) << store.status().message();
   const std::string fps[] = {"[\"KR_RRN:" + rrn + "\"]", "[\"KR_PHONE:" + phone + "\"]",
-                             "[\"KR_PHONE:" + phone + "\",\"KR_RRN:" + rrn + "\"]",
-                             "[\"PERSON_NAME:" + rrn + "\"]"};
+                             "[\"KR_PHONE:" + phone + "\",\"KR_RRN:" + rrn + "\"]", "[\"PERSON_NAME:" + rrn + "\"]"};
   for (int i = 1; i <= 4; ++i) {
     AuditRecord r = MakeRecord(i, i == 3 ? "인사팀" : "결제팀");
     r.fingerprints = fps[i - 1];
@@ -414,8 +412,7 @@ std::string S(const ScratchDir& dir) { return "audit search " + D(dir) + " "; }
 TEST(AuditSearchCliTest, FindsRecordsByValue) {
   ScratchDir dir;
   AppendWithFingerprints(dir);
-  RunResult text =
-      RunCli(dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  RunResult text = RunCli(dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
   ASSERT_EQ(text.exit_code, 0) << text.err;
   ExpectNoValue(text);
   auto lines = Lines(text.out);
@@ -437,10 +434,8 @@ TEST(AuditSearchCliTest, FindsRecordsByValue) {
   EXPECT_NE(lines[2].find("types=PERSON_NAME"), std::string::npos) << lines[2];
 
   // Other spellings of the same value, JSONL output.
-  for (const char* value :
-       {"8503152987654", "'850315 - 2987654'", "８５０３１５－２９８７６５４"}) {
-    RunResult json = RunCli(
-        dir, S(dir) + "--json --value " + value + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  for (const char* value : {"8503152987654", "'850315 - 2987654'", "８５０３１５－２９８７６５４"}) {
+    RunResult json = RunCli(dir, S(dir) + "--json --value " + value + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
     ASSERT_EQ(json.exit_code, 0) << value << ": " << json.err;
     ExpectNoValue(json);
     auto jl = Lines(json.out);
@@ -457,40 +452,34 @@ TEST(AuditSearchCliTest, FindsRecordsByValue) {
   }
 
   // --type restricts to entries of that type (case-insensitive name).
-  RunResult typed = RunCli(
-      dir, S(dir) + "--json --type kr_rrn --value " + kRrn + " --secret-env GW_TEST_FP_SECRET",
-      kSecretEnv);
+  RunResult typed =
+      RunCli(dir, S(dir) + "--json --type kr_rrn --value " + kRrn + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
   ASSERT_EQ(typed.exit_code, 0) << typed.err;
   auto tl = Lines(typed.out);
   ASSERT_EQ(tl.size(), 2u) << typed.out;
   EXPECT_EQ(nlohmann::json::parse(tl[0]).at("seq"), 1);
   EXPECT_EQ(nlohmann::json::parse(tl[1]).at("seq"), 3);
   RunResult wrong_type =
-      RunCli(dir, S(dir) + "--type KR_PHONE --value " + kRrn + " --secret-env GW_TEST_FP_SECRET",
-             kSecretEnv);
+      RunCli(dir, S(dir) + "--type KR_PHONE --value " + kRrn + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
   EXPECT_EQ(wrong_type.exit_code, 1) << wrong_type.err;
   EXPECT_TRUE(wrong_type.out.empty()) << wrong_type.out;
   ExpectNoValue(wrong_type);
 
   // --limit: the oldest N, and a note that there are more.
-  RunResult limited = RunCli(
-      dir, S(dir) + "--limit 1 --value " + kRrn + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  RunResult limited = RunCli(dir, S(dir) + "--limit 1 --value " + kRrn + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
   ASSERT_EQ(limited.exit_code, 0) << limited.err;
   ASSERT_EQ(Lines(limited.out).size(), 1u) << limited.out;
   EXPECT_EQ(Lines(limited.out)[0].rfind("#1 ", 0), 0u);
   EXPECT_NE(limited.err.find("--limit"), std::string::npos) << limited.err;
   RunResult limited_typed = RunCli(
-      dir,
-      S(dir) + "--limit 1 --type PERSON_NAME --value " + kRrn + " --secret-env GW_TEST_FP_SECRET",
-      kSecretEnv);
+      dir, S(dir) + "--limit 1 --type PERSON_NAME --value " + kRrn + " --secret-env GW_TEST_FP_SECRET", kSecretEnv);
   ASSERT_EQ(limited_typed.exit_code, 0) << limited_typed.err;
   ASSERT_EQ(Lines(limited_typed.out).size(), 1u) << limited_typed.out;
   EXPECT_EQ(Lines(limited_typed.out)[0].rfind("#4 ", 0), 0u);
   EXPECT_TRUE(limited_typed.err.empty()) << limited_typed.err;
 
   // The phone number.
-  RunResult phone =
-      RunCli(dir, S(dir) + "--value '010 9876 5432' --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  RunResult phone = RunCli(dir, S(dir) + "--value '010 9876 5432' --secret-env GW_TEST_FP_SECRET", kSecretEnv);
   ASSERT_EQ(phone.exit_code, 0) << phone.err;
   auto pl = Lines(phone.out);
   ASSERT_EQ(pl.size(), 2u) << phone.out;
@@ -513,8 +502,7 @@ TEST(AuditSearchCliTest, SecretFromFileOrConfigAndValueFromStdin) {
   const std::string cfg = dir.path() + "/gwanmun.yaml";
   std::ofstream(cfg) << "data_dir: " << dir.path() << "/data\n"
                      << "audit:\n  fingerprint_secret_env: GW_TEST_FP_SECRET\n";
-  RunResult by_config =
-      RunCli(dir, "audit search --config " + cfg + " --value " + kRrn, kSecretEnv);
+  RunResult by_config = RunCli(dir, "audit search --config " + cfg + " --value " + kRrn, kSecretEnv);
   ASSERT_EQ(by_config.exit_code, 0) << by_config.err;
   EXPECT_EQ(Lines(by_config.out).size(), 3u) << by_config.out;
   ExpectNoValue(by_config);
@@ -527,8 +515,7 @@ TEST(AuditSearchCliTest, SecretFromFileOrConfigAndValueFromStdin) {
   // --value - reads the value from stdin (out of ps and shell history).
   const std::string value_file = dir.path() + "/value.txt";
   std::ofstream(value_file) << kRrn << "\n";
-  RunResult from_stdin =
-      RunCli(dir, S(dir) + "--value - --secret-env GW_TEST_FP_SECRET", kSecretEnv, value_file);
+  RunResult from_stdin = RunCli(dir, S(dir) + "--value - --secret-env GW_TEST_FP_SECRET", kSecretEnv, value_file);
   ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
   EXPECT_EQ(Lines(from_stdin.out).size(), 3u) << from_stdin.out;
   ExpectNoValue(from_stdin);
@@ -543,8 +530,7 @@ TEST(AuditSearchCliTest, SecretFromFileOrConfigAndValueFromStdin) {
 TEST(AuditSearchCliTest, NoMatchExitsOneAndErrorsExitTwo) {
   ScratchDir dir;
   AppendWithFingerprints(dir);
-  RunResult absent =
-      RunCli(dir, S(dir) + "--value 770707-1555555 --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  RunResult absent = RunCli(dir, S(dir) + "--value 770707-1555555 --secret-env GW_TEST_FP_SECRET", kSecretEnv);
   EXPECT_EQ(absent.exit_code, 1) << absent.err;
   EXPECT_TRUE(absent.out.empty()) << absent.out;
   EXPECT_EQ(absent.err.find("770707"), std::string::npos) << absent.err;
@@ -553,8 +539,7 @@ TEST(AuditSearchCliTest, NoMatchExitsOneAndErrorsExitTwo) {
   RunResult no_secret = RunCli(dir, S(dir) + "--value " + kRrn);
   EXPECT_EQ(no_secret.exit_code, 2);
   EXPECT_TRUE(no_secret.out.empty()) << no_secret.out;
-  EXPECT_NE(no_secret.err.find("no fingerprint secret configured"), std::string::npos)
-      << no_secret.err;
+  EXPECT_NE(no_secret.err.find("no fingerprint secret configured"), std::string::npos) << no_secret.err;
   EXPECT_NE(no_secret.err.find("audit.fingerprint_secret_env"), std::string::npos) << no_secret.err;
   ExpectNoValue(no_secret);
 
@@ -563,38 +548,30 @@ TEST(AuditSearchCliTest, NoMatchExitsOneAndErrorsExitTwo) {
   std::ofstream(cfg) << "data_dir: " << dir.path() << "/data\n";
   RunResult cfg_no_secret = RunCli(dir, "audit search --config " + cfg + " --value " + kRrn);
   EXPECT_EQ(cfg_no_secret.exit_code, 2);
-  EXPECT_NE(cfg_no_secret.err.find("no fingerprint secret configured"), std::string::npos)
-      << cfg_no_secret.err;
+  EXPECT_NE(cfg_no_secret.err.find("no fingerprint secret configured"), std::string::npos) << cfg_no_secret.err;
   ExpectNoValue(cfg_no_secret);
 
   RunResult unset_env = RunCli(dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_UNSET");
   EXPECT_EQ(unset_env.exit_code, 2);
   ExpectNoValue(unset_env);
-  RunResult short_secret =
-      RunCli(dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_FP", "GW_TEST_FP=short");
+  RunResult short_secret = RunCli(dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_FP", "GW_TEST_FP=short");
   EXPECT_EQ(short_secret.exit_code, 2);
   ExpectNoValue(short_secret);
-  RunResult missing_file =
-      RunCli(dir, S(dir) + "--value " + kRrn + " --secret-file " + dir.path() + "/nope");
+  RunResult missing_file = RunCli(dir, S(dir) + "--value " + kRrn + " --secret-file " + dir.path() + "/nope");
   EXPECT_EQ(missing_file.exit_code, 2);
   ExpectNoValue(missing_file);
 
   // A value split by an unquoted space: rejected without echoing the rest.
-  RunResult split =
-      RunCli(dir, S(dir) + "--value 850315 2987654 --secret-env GW_TEST_FP_SECRET", kSecretEnv);
+  RunResult split = RunCli(dir, S(dir) + "--value 850315 2987654 --secret-env GW_TEST_FP_SECRET", kSecretEnv);
   EXPECT_EQ(split.exit_code, 2);
   ExpectNoValue(split);
   RunResult empty = RunCli(dir, S(dir) + "--value ' ' --secret-env GW_TEST_FP_SECRET", kSecretEnv);
   EXPECT_EQ(empty.exit_code, 2);
-  EXPECT_NE(RunCli(dir, S(dir) + "--secret-env GW_TEST_FP_SECRET", kSecretEnv).exit_code, 0)
-      << "--value is required";
-  EXPECT_NE(RunCli(dir, S(dir) + "--value " + kRrn + " --limit 0 --secret-env GW_TEST_FP_SECRET",
-                   kSecretEnv)
-                .exit_code,
+  EXPECT_NE(RunCli(dir, S(dir) + "--secret-env GW_TEST_FP_SECRET", kSecretEnv).exit_code, 0) << "--value is required";
+  EXPECT_NE(RunCli(dir, S(dir) + "--value " + kRrn + " --limit 0 --secret-env GW_TEST_FP_SECRET", kSecretEnv).exit_code,
             0);
-  RunResult both = RunCli(
-      dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_FP_SECRET --secret-file /dev/null",
-      kSecretEnv);
+  RunResult both =
+      RunCli(dir, S(dir) + "--value " + kRrn + " --secret-env GW_TEST_FP_SECRET --secret-file /dev/null", kSecretEnv);
   EXPECT_NE(both.exit_code, 0);
   ExpectNoValue(both);
 }

@@ -71,9 +71,8 @@ std::string RequestId(int64_t thread, int64_t index) {
           Status s = store->AppendAuditJournaled(r);
           report(t, i, s, AuditRecord{});
         } else if (p.api == DurabilityParam::Api::kAsync) {
-          store->AppendAuditAsync(
-              std::move(r),
-              [&report, t, i](const Status& s, const AuditRecord& done) { report(t, i, s, done); });
+          store->AppendAuditAsync(std::move(r),
+                                  [&report, t, i](const Status& s, const AuditRecord& done) { report(t, i, s, done); });
         } else {
           Status s = store->AppendAudit(r);
           report(t, i, s, r);
@@ -164,8 +163,8 @@ TEST_P(DurabilityTest, AcknowledgedRecordsSurviveKill9) {
     // The child's journal was found (its owner is dead) and removed.
     const AuditRecoveryReport rep = store->AuditRecovery();
     EXPECT_EQ(rep.journals, 1);
-    std::printf("acked %zu, stored %lld, replayed from the journal %lld, torn tails %lld\n",
-                acked.size(), static_cast<long long>(records), static_cast<long long>(rep.replayed),
+    std::printf("acked %zu, stored %lld, replayed from the journal %lld, torn tails %lld\n", acked.size(),
+                static_cast<long long>(records), static_cast<long long>(rep.replayed),
                 static_cast<long long>(rep.torn_or_corrupt));
   }
   auto report = store->VerifyAudit();
@@ -180,25 +179,24 @@ TEST_P(DurabilityTest, AcknowledgedRecordsSurviveKill9) {
   EXPECT_TRUE(store->VerifyAudit().value().ok);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, DurabilityTest,
-    ::testing::Values(DurabilityParam{"NormalGroupSync", SqliteOptions::Synchronous::kNormal, true,
-                                      DurabilityParam::Api::kSync, 3000},
-                      DurabilityParam{"NormalGroupAsync", SqliteOptions::Synchronous::kNormal, true,
-                                      DurabilityParam::Api::kAsync, 3000},
-                      DurabilityParam{"NormalSerialSync", SqliteOptions::Synchronous::kNormal,
-                                      false, DurabilityParam::Api::kSync, 1000},
-                      DurabilityParam{"FullGroupSync", SqliteOptions::Synchronous::kFull, true,
-                                      DurabilityParam::Api::kSync, 300},
-                      // What the gateway uses: many more acks before the kill, so that the
-                      // kill lands with records journaled but not yet committed.
-                      DurabilityParam{"NormalJournaled", SqliteOptions::Synchronous::kNormal, true,
-                                      DurabilityParam::Api::kJournaled, 20000},
-                      DurabilityParam{"NormalSerialJournaled", SqliteOptions::Synchronous::kNormal,
-                                      false, DurabilityParam::Api::kJournaled, 5000},
-                      DurabilityParam{"FullJournaled", SqliteOptions::Synchronous::kFull, true,
-                                      DurabilityParam::Api::kJournaled, 300}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Modes, DurabilityTest,
+                         ::testing::Values(DurabilityParam{"NormalGroupSync", SqliteOptions::Synchronous::kNormal, true,
+                                                           DurabilityParam::Api::kSync, 3000},
+                                           DurabilityParam{"NormalGroupAsync", SqliteOptions::Synchronous::kNormal,
+                                                           true, DurabilityParam::Api::kAsync, 3000},
+                                           DurabilityParam{"NormalSerialSync", SqliteOptions::Synchronous::kNormal,
+                                                           false, DurabilityParam::Api::kSync, 1000},
+                                           DurabilityParam{"FullGroupSync", SqliteOptions::Synchronous::kFull, true,
+                                                           DurabilityParam::Api::kSync, 300},
+                                           // What the gateway uses: many more acks before the kill, so that the
+                                           // kill lands with records journaled but not yet committed.
+                                           DurabilityParam{"NormalJournaled", SqliteOptions::Synchronous::kNormal, true,
+                                                           DurabilityParam::Api::kJournaled, 20000},
+                                           DurabilityParam{"NormalSerialJournaled", SqliteOptions::Synchronous::kNormal,
+                                                           false, DurabilityParam::Api::kJournaled, 5000},
+                                           DurabilityParam{"FullJournaled", SqliteOptions::Synchronous::kFull, true,
+                                                           DurabilityParam::Api::kJournaled, 300}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace gwanmun::store

@@ -99,9 +99,8 @@ TEST_F(FingerprintTest, TriviallyDifferentSpellingsMatch) {
 TEST_F(FingerprintTest, ShapeAndSecretDependence) {
   const std::string a = Fingerprint(kSecret, "010-1234-5678");
   ASSERT_EQ(a.size(), kFingerprintHexSize);
-  EXPECT_TRUE(std::all_of(a.begin(), a.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-  })) << a;
+  EXPECT_TRUE(std::all_of(a.begin(), a.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
+      << a;
   EXPECT_TRUE(IsFingerprintHex(a));
   EXPECT_EQ(Fingerprint(kSecret, "010-1234-5678"), a);  // deterministic
   EXPECT_NE(Fingerprint("another-secret-0123456789", "010-1234-5678"), a);
@@ -138,8 +137,8 @@ TEST(FingerprintHexTest, IsFingerprintHex) {
 
 TEST(FingerprintHexTest, MatchingFingerprintTypes) {
   const std::string a(32, 'a'), b(32, 'b');
-  const std::string arr = "[\"KR_PHONE:" + b + "\",\"KR_RRN:" + a + "\",\"PERSON_NAME:" + a +
-                          "\",\"KR_RRN:" + a + "\"]";
+  const std::string arr =
+      "[\"KR_PHONE:" + b + "\",\"KR_RRN:" + a + "\",\"PERSON_NAME:" + a + "\",\"KR_RRN:" + a + "\"]";
   EXPECT_EQ(MatchingFingerprintTypes(arr, a), (std::vector<std::string>{"KR_RRN", "PERSON_NAME"}));
   EXPECT_EQ(MatchingFingerprintTypes(arr, std::string(32, 'A')),
             (std::vector<std::string>{"KR_RRN", "PERSON_NAME"}));  // query in upper case
@@ -150,7 +149,7 @@ TEST(FingerprintHexTest, MatchingFingerprintTypes) {
   EXPECT_TRUE(MatchingFingerprintTypes("not json :" + a + "\"", a).empty());
   EXPECT_TRUE(MatchingFingerprintTypes("{\"KR_RRN\":\"" + a + "\"}", a).empty());
   EXPECT_TRUE(MatchingFingerprintTypes("[\"KR_RRN:" + a + a + "\"]", a).empty());  // longer hex
-  EXPECT_TRUE(MatchingFingerprintTypes("[\"" + a + "\"]", a).empty());  // no type separator
+  EXPECT_TRUE(MatchingFingerprintTypes("[\"" + a + "\"]", a).empty());             // no type separator
   EXPECT_EQ(MatchingFingerprintTypes("[1,null,\"A:B:" + a + "\"]", a),
             std::vector<std::string>{"A:B"});  // TYPE is everything before the last ':'
   EXPECT_TRUE(MatchingFingerprintTypes("[\"KR_RRN:" + std::string(32, 'A') + "\"]", a).empty())
@@ -257,16 +256,13 @@ TEST_P(FindByFingerprintTest, FindsTheRightRecordsOnly) {
   ASSERT_EQ(found.value().size(), 3u);
   EXPECT_EQ(found.value()[1].request_id, "req-3");
   EXPECT_EQ(found.value()[1].hash.size(), 64u);
-  EXPECT_EQ(MatchingFingerprintTypes(found.value()[1].fingerprints, rrn),
-            std::vector<std::string>{"KR_RRN"});
-  EXPECT_EQ(MatchingFingerprintTypes(found.value()[2].fingerprints, rrn),
-            std::vector<std::string>{"PERSON_NAME"});
+  EXPECT_EQ(MatchingFingerprintTypes(found.value()[1].fingerprints, rrn), std::vector<std::string>{"KR_RRN"});
+  EXPECT_EQ(MatchingFingerprintTypes(found.value()[2].fingerprints, rrn), std::vector<std::string>{"PERSON_NAME"});
 }
 
 TEST_P(FindByFingerprintTest, RejectsMalformedFingerprints) {
-  for (const std::string& bad :
-       {std::string(), std::string(31, 'a'), std::string(33, 'a'), std::string(31, 'a') + "%",
-        std::string(31, 'a') + "_", std::string(31, 'a') + "\"", std::string(32, 'g')}) {
+  for (const std::string& bad : {std::string(), std::string(31, 'a'), std::string(33, 'a'), std::string(31, 'a') + "%",
+                                 std::string(31, 'a') + "_", std::string(31, 'a') + "\"", std::string(32, 'g')}) {
     auto r = store().FindAuditByFingerprint(bad, 10);
     EXPECT_FALSE(r.ok()) << bad;
   }

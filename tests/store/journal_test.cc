@@ -50,8 +50,7 @@ int64_t CountRows(const std::string& db, const std::string& table) {
   if (!conn.ok()) return -1;
   sqlite3_stmt* raw = nullptr;
   const std::string sql = "SELECT COUNT(*) FROM " + table;
-  if (sqlite3_prepare_v2(conn.value()->db(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK)
-    return -1;
+  if (sqlite3_prepare_v2(conn.value()->db(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) return -1;
   sqlite::StmtPtr st(raw);
   if (sqlite3_step(raw) != SQLITE_ROW) return -1;
   return sqlite3_column_int64(raw, 0);
@@ -138,8 +137,7 @@ TEST_F(JournalTest, EncodeDecodeRoundTrip) {
   AuditRecord empty;  // every string empty
   in.push_back(empty);
   std::string bytes;
-  for (size_t i = 0; i < in.size(); ++i)
-    bytes += EncodeJournalEntry(static_cast<int64_t>(i) + 1, in[i]);
+  for (size_t i = 0; i < in.size(); ++i) bytes += EncodeJournalEntry(static_cast<int64_t>(i) + 1, in[i]);
   JournalContents out = DecodeJournal(bytes);
   EXPECT_EQ(out.valid_bytes, bytes.size());
   EXPECT_EQ(out.ignored_bytes, 0u);
@@ -223,9 +221,8 @@ TEST_F(JournalTest, JournaledAppendsReachTheChainOnFlush) {
     const std::string name = std::filesystem::path(JournalFiles(dir)[0]).filename().string();
     EXPECT_EQ(name.rfind("gwanmun.db-audit-" + std::to_string(getpid()) + "-", 0), 0u) << name;
     EXPECT_TRUE(name.ends_with(".journal")) << name;
-    EXPECT_EQ(
-        std::filesystem::status(JournalFiles(dir)[0]).permissions() & std::filesystem::perms::all,
-        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    EXPECT_EQ(std::filesystem::status(JournalFiles(dir)[0]).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     ASSERT_TRUE(store->FlushAudit().ok());
     auto all = ReadAll(*store);
     ASSERT_EQ(all.size(), sent.size());
@@ -268,8 +265,7 @@ TEST_F(JournalTest, MixedAppendsFromManyThreads) {
       SCOPED_TRACE(std::string(group ? "group" : "serial") + (full ? " full" : " normal"));
       SqliteOptions o;
       o.group_commit = group;
-      o.synchronous =
-          full ? SqliteOptions::Synchronous::kFull : SqliteOptions::Synchronous::kNormal;
+      o.synchronous = full ? SqliteOptions::Synchronous::kFull : SqliteOptions::Synchronous::kNormal;
       auto store = OpenOrDie(dir.db(), o);
       ASSERT_TRUE(store);
       const int64_t before = ReadAll(*store).size();
@@ -281,15 +277,13 @@ TEST_F(JournalTest, MixedAppendsFromManyThreads) {
         threads.emplace_back([&, t] {
           for (int i = 0; i < per_thread; ++i) {
             AuditRecord r = MakeRecord(i);
-            r.request_id = "t" + std::to_string(t) + "-" + std::to_string(i) + (group ? "g" : "s") +
-                           (full ? "f" : "n");
+            r.request_id = "t" + std::to_string(t) + "-" + std::to_string(i) + (group ? "g" : "s") + (full ? "f" : "n");
             Status s;
             if (t % 3 == 0) {
               s = store->AppendAudit(r);
             } else if (t % 3 == 1) {
               std::promise<Status> p;
-              store->AppendAuditAsync(
-                  r, [&p](const Status& st, const AuditRecord&) { p.set_value(st); });
+              store->AppendAuditAsync(r, [&p](const Status& st, const AuditRecord&) { p.set_value(st); });
               s = p.get_future().get();
             } else {
               s = store->AppendAuditJournaled(r);
@@ -391,8 +385,7 @@ TEST_F(JournalTest, InMemoryStoreFallsBackToAppend) {
 // --- recovery ---
 
 // Writes a journal as a killed process would have left it.
-std::string WriteOrphan(const ScratchDir& dir, const std::vector<AuditRecord>& records,
-                        const std::string& tail = "") {
+std::string WriteOrphan(const ScratchDir& dir, const std::vector<AuditRecord>& records, const std::string& tail = "") {
   const std::string path = dir.db() + "-audit-999999-deadbeef.journal";
   std::string bytes;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -422,8 +415,7 @@ TEST_F(JournalTest, CrashBetweenCommitAndTruncateDoesNotDuplicate) {
   // transaction) but was killed before truncating its journal of 1..12.
   const std::string path = WriteOrphan(dir, records);
   RawSql(dir.db(), "INSERT INTO audit_journals(name, committed_jseq) VALUES ('" +
-                       std::filesystem::path(path).filename().string() + "', " +
-                       std::to_string(kCommitted) + ")");
+                       std::filesystem::path(path).filename().string() + "', " + std::to_string(kCommitted) + ")");
   auto store = OpenOrDie(dir.db());
   ASSERT_TRUE(store);
   const AuditRecoveryReport rep = store->AuditRecovery();

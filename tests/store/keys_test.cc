@@ -17,8 +17,8 @@ using testing::OpenOrDie;
 using testing::ReadFileBytes;
 using testing::ScratchDir;
 
-KeySpec Spec(std::string team, std::vector<std::string> models = {}, int64_t rpm = 0,
-             int64_t tpm = 0, std::string policy = "") {
+KeySpec Spec(std::string team, std::vector<std::string> models = {}, int64_t rpm = 0, int64_t tpm = 0,
+             std::string policy = "") {
   KeySpec s;
   s.team = std::move(team);
   s.models = std::move(models);
@@ -64,10 +64,9 @@ TEST(KeysTest, AuthenticateRejectsEverythingButTheExactSecret) {
   last_changed.back() = last_changed.back() == 'A' ? 'B' : 'A';
   std::string first_changed = secret;
   first_changed[3] = first_changed[3] == 'A' ? 'B' : 'A';
-  for (const std::string& wrong :
-       {std::string(), std::string("gw-"), secret.substr(0, secret.size() - 1), secret + "A",
-        last_changed, first_changed, "Bearer " + secret, " " + secret, secret.substr(3),
-        std::string(10000, 'x'), "gw-" + std::string(10000, 'A')}) {
+  for (const std::string& wrong : {std::string(), std::string("gw-"), secret.substr(0, secret.size() - 1), secret + "A",
+                                   last_changed, first_changed, "Bearer " + secret, " " + secret, secret.substr(3),
+                                   std::string(10000, 'x'), "gw-" + std::string(10000, 'A')}) {
     auto p = store->Authenticate(wrong);
     ASSERT_TRUE(p.ok()) << p.status().message();
     EXPECT_FALSE(p.value().has_value()) << wrong;
@@ -293,8 +292,7 @@ TEST(KeysTest, MigratesVersion1DatabaseKeepingItsKeys) {
   const std::string active_secret = "gw-" + std::string(43, 'a');
   const std::string revoked_secret = "gw-" + std::string(43, 'b');
   {
-    auto conn =
-        sqlite::Connection::Open(dir.db(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 5000);
+    auto conn = sqlite::Connection::Open(dir.db(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, 5000);
     ASSERT_TRUE(conn.ok()) << conn.status().message();
     ASSERT_TRUE(conn.value()->Exec(schema::kCreateMigrationsTable).ok());
     for (const auto& m : schema::SqliteMigrations()) {
