@@ -159,6 +159,7 @@ struct Watch {
   UpstreamResponse* resp = nullptr;
   std::array<char, 2048> scratch;
   std::string early;
+  size_t deferred_slot = SIZE_MAX;  // index in DeferredWatches while waiting there
 };
 
 void ArmWatch(tcp::socket& sock, const std::shared_ptr<Watch>& w) {
@@ -175,31 +176,105 @@ void ArmWatch(tcp::socket& sock, const std::shared_ptr<Watch>& w) {
   });
 }
 
-// Arms the connection's watch for one request; disarms it on destruction.
-// The connection must not read until the watch's handler has run
+// Watches of requests still in flight kDelay after they started, armed by
+// one timer per event loop. Arming a watch costs a failed read (the client
+// has nothing to send yet) and most non-streaming upstream calls finish
+// sooner than a client would notice; a disconnect during a long call is
+// still seen within about 2 × kDelay.
+class DeferredWatches {
+ public:
+  static constexpr auto kDelay = std::chrono::milliseconds(50);
+
+  explicit DeferredWatches(asio::io_context& ioc) : timer_(ioc) {}
+
+  void Add(tcp::socket& sock, const std::shared_ptr<Watch>& w) {
+    w->deferred_slot = entries_.size();
+    entries_.push_back({&sock, w, Clock::now() + kDelay});
+    Schedule();
+  }
+  void Remove(Watch& w) {
+    const size_t i = w.deferred_slot;
+    if (i >= entries_.size()) return;
+    RemoveAt(i);
+  }
+
+ private:
+  struct Entry {
+    tcp::socket* sock;  // valid while the entry exists (WatchGuard removes it)
+    std::shared_ptr<Watch> watch;
+    Clock::time_point due;
+  };
+  void RemoveAt(size_t i) {
+    entries_[i].watch->deferred_slot = SIZE_MAX;
+    if (i + 1 != entries_.size()) {
+      entries_[i] = std::move(entries_.back());
+      entries_[i].watch->deferred_slot = i;
+    }
+    entries_.pop_back();
+  }
+  void Schedule() {
+    if (scheduled_ || entries_.empty()) return;
+    scheduled_ = true;
+    timer_.expires_after(kDelay);
+    timer_.async_wait([this](error_code ec) {
+      scheduled_ = false;
+      if (ec) return;
+      const auto now = Clock::now();
+      for (size_t i = 0; i < entries_.size();) {
+        if (entries_[i].due > now) {
+          ++i;
+          continue;
+        }
+        std::shared_ptr<Watch> w = entries_[i].watch;
+        tcp::socket& sock = *entries_[i].sock;
+        RemoveAt(i);
+        if (w->active && !w->pending && w->early.empty()) ArmWatch(sock, w);
+      }
+      Schedule();
+    });
+  }
+
+  std::vector<Entry> entries_;
+  asio::steady_timer timer_;
+  bool scheduled_ = false;
+};
+
+// Arms the connection's watch for one request — at once, or through
+// `deferred` after its delay — and disarms it on destruction. The
+// connection must not read until the watch's handler has run
 // (AwaitWatchIdle).
 class WatchGuard {
  public:
-  WatchGuard(tcp::socket& sock, std::shared_ptr<Watch> w) : sock_(sock), w_(std::move(w)) {
+  WatchGuard(tcp::socket& sock, std::shared_ptr<Watch> w, DeferredWatches* deferred)
+      : sock_(sock), w_(std::move(w)), deferred_(deferred) {
     w_->active = true;
     w_->gone = false;
     w_->resp = nullptr;
-    if (!w_->pending && w_->early.empty()) ArmWatch(sock_, w_);
+    if (w_->pending || !w_->early.empty()) return;
+    if (deferred_ != nullptr) {
+      deferred_->Add(sock_, w_);
+    } else {
+      ArmWatch(sock_, w_);
+    }
   }
   ~WatchGuard() {
     w_->active = false;
     w_->resp = nullptr;
+    if (deferred_ != nullptr) deferred_->Remove(*w_);
     if (w_->pending) {
       error_code ec;
       sock_.cancel(ec);
     }
   }
+  WatchGuard(const WatchGuard&) = delete;
+  WatchGuard& operator=(const WatchGuard&) = delete;
   Watch& operator*() { return *w_; }
   Watch* operator->() { return w_.get(); }
 
  private:
   tcp::socket& sock_;
   std::shared_ptr<Watch> w_;
+  DeferredWatches* deferred_;
 };
 
 // Before the connection reads again: lets a cancelled watch's handler run,
@@ -236,13 +311,14 @@ struct SessionEntry {
 };
 
 struct Worker {
-  explicit Worker(Gateway* g) : gw(g), pool(ioc) {}
+  explicit Worker(Gateway* g) : gw(g), pool(ioc), deferred_watches(ioc) {}
   Gateway* gw;
   // Run by one thread; other threads only post to it (reload, drain), so the
   // reactor's per-socket locking is not needed.
   asio::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};  // destroyed last (declared first)
   std::optional<tcp::acceptor> acceptor;
   UpstreamPool pool;
+  DeferredWatches deferred_watches;
   openai::RequestParser json;
   std::shared_ptr<const Runtime> rt;  // touched only on this worker's thread
   uint64_t rng = 0;
@@ -671,7 +747,8 @@ asio::awaitable<bool> Gateway::Forward(Worker& w, Stream& s, Request& req, Ctx& 
     }
   }
   std::string_view target_path = Sv(req.target());
-  WatchGuard watch(s.socket(), ctx.watch);
+  // Streams are long: watched from the start. Other calls after a delay.
+  WatchGuard watch(s.socket(), ctx.watch, ex.request.stream ? nullptr : &w.deferred_watches);
   std::optional<ApiError> last_error;
   int open_skipped = 0;
   int open_retry_after = INT_MAX;

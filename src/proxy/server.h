@@ -14,9 +14,9 @@
 // return.
 //
 // Every /v1 request gets exactly one audit record
-// (Store::AppendAuditJournaled: one write(2) to the store's per-process audit
-// journal on the event-loop thread; the store commits it into the hash chain
-// in the background). The last bytes of a response — the whole
+// (Store::AppendAuditJournaled: a copy into the store's per-process,
+// memory-mapped audit journal on the event-loop thread; the store commits it
+// into the hash chain in the background). The last bytes of a response — the whole
 // non-streaming response, or a stream's terminal event ("[DONE]",
 // "response.completed", …) and end — are written only after that call
 // returned OK, i.e. the record is durable against a process crash, so a

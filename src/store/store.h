@@ -166,8 +166,9 @@ class Store {
   // OK, without waiting for SQLite. On error the record may or may not enter
   // the chain later. Default: AppendAudit.
   //
-  // SQLite store: one write(2) of the record to this process's audit journal
-  // (plus fdatasync with synchronous=FULL), then queued for the writer
+  // SQLite store: the record is copied into this process's memory-mapped
+  // audit journal (one write(2) where mapping is refused; plus fdatasync
+  // with synchronous=FULL), then queued for the writer
   // thread's group commit. A journal left by a killed process is replayed
   // into the chain by the next store opened on the database (any process);
   // replayed records get their seq/hash at replay time, so their position in
