@@ -242,17 +242,19 @@ class DeferredWatches {
 // Arms the connection's watch for one request — at once, or through
 // `deferred` after its delay — and disarms it on destruction. The
 // connection must not read until the watch's handler has run
-// (AwaitWatchIdle).
+// (AwaitWatchIdle). `deferred` is weak: a request's coroutine frame may be
+// destroyed after its event loop's DeferredWatches (a stop that did not wait
+// for every request).
 class WatchGuard {
  public:
-  WatchGuard(tcp::socket& sock, std::shared_ptr<Watch> w, DeferredWatches* deferred)
+  WatchGuard(tcp::socket& sock, std::shared_ptr<Watch> w, const std::shared_ptr<DeferredWatches>& deferred)
       : sock_(sock), w_(std::move(w)), deferred_(deferred) {
     w_->active = true;
     w_->gone = false;
     w_->resp = nullptr;
     if (w_->pending || !w_->early.empty()) return;
-    if (deferred_ != nullptr) {
-      deferred_->Add(sock_, w_);
+    if (deferred) {
+      deferred->Add(sock_, w_);
     } else {
       ArmWatch(sock_, w_);
     }
@@ -260,7 +262,9 @@ class WatchGuard {
   ~WatchGuard() {
     w_->active = false;
     w_->resp = nullptr;
-    if (deferred_ != nullptr) deferred_->Remove(*w_);
+    if (w_->deferred_slot != SIZE_MAX) {
+      if (auto d = deferred_.lock()) d->Remove(*w_);
+    }
     if (w_->pending) {
       error_code ec;
       sock_.cancel(ec);
@@ -274,7 +278,7 @@ class WatchGuard {
  private:
   tcp::socket& sock_;
   std::shared_ptr<Watch> w_;
-  DeferredWatches* deferred_;
+  std::weak_ptr<DeferredWatches> deferred_;
 };
 
 // Before the connection reads again: lets a cancelled watch's handler run,
@@ -311,14 +315,15 @@ struct SessionEntry {
 };
 
 struct Worker {
-  explicit Worker(Gateway* g) : gw(g), pool(ioc), deferred_watches(ioc) {}
+  explicit Worker(Gateway* g)
+      : gw(g), pool(ioc), deferred_watches(std::make_shared<DeferredWatches>(ioc)) {}
   Gateway* gw;
   // Run by one thread; other threads only post to it (reload, drain), so the
   // reactor's per-socket locking is not needed.
   asio::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};  // destroyed last (declared first)
   std::optional<tcp::acceptor> acceptor;
   UpstreamPool pool;
-  DeferredWatches deferred_watches;
+  std::shared_ptr<DeferredWatches> deferred_watches;
   openai::RequestParser json;
   std::shared_ptr<const Runtime> rt;  // touched only on this worker's thread
   uint64_t rng = 0;
@@ -748,7 +753,7 @@ asio::awaitable<bool> Gateway::Forward(Worker& w, Stream& s, Request& req, Ctx& 
   }
   std::string_view target_path = Sv(req.target());
   // Streams are long: watched from the start. Other calls after a delay.
-  WatchGuard watch(s.socket(), ctx.watch, ex.request.stream ? nullptr : &w.deferred_watches);
+  WatchGuard watch(s.socket(), ctx.watch, ex.request.stream ? nullptr : w.deferred_watches);
   std::optional<ApiError> last_error;
   int open_skipped = 0;
   int open_retry_after = INT_MAX;

@@ -26,7 +26,8 @@
 //   bad-auth           401 quoting part of the presented key (must never reach clients)
 //   broken-stream      starts a stream, then destroys the connection
 // Chunking: metadata.mock_chunk (chars per delta, default 4) and
-// metadata.mock_delay_ms (between events, default 0), or the headers
+// metadata.mock_delay_ms (between events, default 0; a non-streaming chat
+// answer waits that long once), or the headers
 // x-mock-chunk / x-mock-delay-ms.
 // Byte splitting (streams only): metadata.mock_byte_split = N (or header
 // x-mock-byte-split) writes the SSE body in pieces of N bytes, cutting
@@ -208,6 +209,7 @@ export async function startMock(opts = {}) {
     const finish = toolCall ? 'tool_calls' : 'stop';
 
     if (!body.stream) {
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));  // one pause before the answer
       const message = { role: 'assistant', content, refusal: null };
       if (toolCall) message.tool_calls = [toolCall];
       return sendJson(res, 200, {

@@ -138,6 +138,39 @@ test('client disconnect during a non-streaming request cancels the upstream requ
   assert.ok(Date.now() - t0 < 3000);
 });
 
+test('a request pipelined during a slow non-streaming call (watch armed late) is answered after it', async () => {
+  const port = Number(gw.address.split(':')[1]);
+  // The answer takes 400 ms: the client watch is armed after 50–100 ms and
+  // reads the second request's bytes, which must not be lost.
+  const first = JSON.stringify(chat('mock-gpt', {
+    messages: [{ role: 'user', content: '느린 첫 요청' }], metadata: { mock_delay_ms: '400' },
+  }));
+  const second = JSON.stringify(chat('mock-gpt', { messages: [{ role: 'user', content: '뒤따른 요청' }] }));
+  const head = (body) => 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+  const got = await new Promise((resolve, reject) => {
+    let buf = '';
+    const s = net.connect(port, '127.0.0.1', () => {
+      s.write(head(first) + first);
+      setTimeout(() => s.write(head(second) + second), 200);
+    });
+    s.setEncoding('utf8');
+    s.on('data', (d) => {
+      buf += d;
+      if (buf.includes('Echo: 뒤따른 요청')) {
+        s.end();
+        resolve(buf);
+      }
+    });
+    s.on('error', reject);
+    setTimeout(() => reject(new Error(`no second answer: ${buf}`)), 5000);
+  });
+  const a = got.indexOf('Echo: 느린 첫 요청');
+  assert.ok(a > 0, 'first answer');
+  assert.ok(got.indexOf('Echo: 뒤따른 요청') > a, 'second answer after the first');
+  assert.equal(got.split('HTTP/1.1 200').length - 1, 2);
+});
+
 test('a request pipelined while the previous one is in flight is answered after it, in order', async () => {
   const port = Number(gw.address.split(':')[1]);
   const first = JSON.stringify(chat('mock-gpt', {
