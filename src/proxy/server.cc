@@ -147,11 +147,11 @@ void SetError(Ctx& ctx, const ApiError& e) {
 // re-armed for each request.
 //
 // The watch is a read, not a readiness wait: Asio re-registers the socket
-// with epoll (one epoll_ctl) for every readiness wait, while a read queued
-// right after the request was read to its end costs no system call. Bytes
-// it reads are the start of a pipelined next request: they are kept in
-// `early` for the connection's buffer, and the watch ends (the client is
-// evidently still there).
+// with epoll (one epoll_ctl) for every readiness wait, while a read costs at
+// most one attempt that finds nothing (and non-streaming requests arm theirs
+// only if they last, see DeferredWatches). Bytes it reads are the start of a
+// pipelined next request: they are kept in `early` for the connection's
+// buffer, and the watch ends (the client is evidently still there).
 struct Watch {
   bool active = false;   // a request is in flight
   bool pending = false;  // the read is outstanding (its handler has not run)
@@ -503,7 +503,7 @@ asio::awaitable<void> Gateway::Serve(Worker& w, tcp::socket sock) {
     }
     bool keep = co_await Handle(w, stream, req, ctx);
     if (!keep) break;
-    co_await AwaitWatchIdle(w.ioc, *watch, buf);
+    if (watch->pending || !watch->early.empty()) co_await AwaitWatchIdle(w.ioc, *watch, buf);
   }
   {
     error_code ec;
