@@ -224,8 +224,8 @@ struct UpstreamResponse::State {
   bool cancelled = false;
   bool failed = false;
   std::string error;
-  size_t body_read = 0;          // body bytes handed out so far
-  Clock::time_point deadline{};  // the attempt's timeouts.total_ms
+  std::optional<size_t> body_left;  // Content-Length bodies: bytes not yet handed out
+  Clock::time_point deadline{};     // the attempt's timeouts.total_ms
   // `d`, shortened so that no operation runs past the deadline.
   Clock::duration Bounded(std::chrono::milliseconds d) const {
     auto left = deadline - Clock::now();
@@ -283,12 +283,10 @@ asio::awaitable<Failure> UpstreamResponse::ReadSome(std::string* out) {
   if (s.parser->is_done()) co_return Failure::kNone;
   // Room for what is left of a Content-Length body (up to 16 KiB per
   // read): no 16 KiB allocation for a 500-byte answer.
-  // (From the header, not Beast's content_length_remaining(): g++ 12 at -O1
+  // (Counted here, not Beast's content_length_remaining(): g++ 12 at -O1
   // with the sanitizers warns about its boost::optional.)
   size_t chunk = 16384;
-  if (size_t length = 0; ParseLength(header("content-length"), &length) && length > s.body_read) {
-    chunk = std::min(chunk, length - s.body_read);
-  }
+  if (s.body_left) chunk = std::clamp<size_t>(*s.body_left, 1, chunk);
   size_t old = out->size();
   out->resize(old + chunk);
   auto& body = s.parser->get().body();
@@ -304,7 +302,7 @@ asio::awaitable<Failure> UpstreamResponse::ReadSome(std::string* out) {
   Conn& c = *s.conn;
   co_await Visit(c, [&](auto& stream) { return http::async_read_some(stream, c.buffer, *s.parser, Redirect(ec)); });
   out->resize(old + (chunk - body.size));
-  s.body_read += chunk - body.size;
+  if (s.body_left) *s.body_left -= std::min(*s.body_left, chunk - body.size);
   if (ec == http::error::need_buffer) ec = {};
   if (s.cancelled) co_return Failure::kCancelled;
   if (ec) {
@@ -411,7 +409,7 @@ asio::awaitable<Failure> UpstreamPool::Send(const UpstreamTarget& t, const WireR
     st.conn.reset();
     st.parser.reset();
     st.failed = false;
-    st.body_read = 0;
+    st.body_left.reset();
     bool reused = false;
     // Take the most recently used idle connection that is still fresh.
     if (auto it = idle_->conns.find(t.pool_key); it != idle_->conns.end()) {
@@ -462,6 +460,7 @@ asio::awaitable<Failure> UpstreamPool::Send(const UpstreamTarget& t, const WireR
       if (reused && nothing_read && IsStale(ec)) continue;
       co_return Classify(ec);
     }
+    if (size_t length = 0; ParseLength(resp->header("content-length"), &length)) st.body_left = length;
     co_return Failure::kNone;
   }
   co_return Failure::kProtocol;

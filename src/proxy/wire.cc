@@ -1,8 +1,13 @@
 #include "proxy/wire.h"
 
+#include <ostream>  // Boost 1.74's beast/http/status.hpp uses std::ostream without including it
+
+#include <boost/beast/http/status.hpp>
 #include <charconv>
 
 namespace gwanmun::proxy::wire {
+
+namespace http = boost::beast::http;
 
 void StartRequest(std::string* head, std::string_view method, std::string_view target) {
   head->append(method);
@@ -62,72 +67,11 @@ std::string_view ChunkSizeLine(size_t n, std::array<char, 20>* buf) {
 }
 
 std::string_view ReasonPhrase(int status) {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 301:
-      return "Moved Permanently";
-    case 302:
-      return "Found";
-    case 304:
-      return "Not Modified";
-    case 307:
-      return "Temporary Redirect";
-    case 308:
-      return "Permanent Redirect";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 402:
-      return "Payment Required";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 406:
-      return "Not Acceptable";
-    case 408:
-      return "Request Timeout";
-    case 409:
-      return "Conflict";
-    case 410:
-      return "Gone";
-    case 411:
-      return "Length Required";
-    case 413:
-      return "Payload Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    case 499:
-      return "Client Closed Request";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Unknown";
-  }
+  if (status < 0) return "Unknown";
+  const http::status known = http::int_to_status(static_cast<unsigned>(status));
+  if (known == http::status::unknown) return "Unknown";
+  const auto reason = http::obsolete_reason(known);
+  return std::string_view(reason.data(), reason.size());
 }
 
 }  // namespace gwanmun::proxy::wire

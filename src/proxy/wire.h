@@ -45,8 +45,8 @@ void End(std::string* head, bool keep_alive);
 // kLastChunk).
 std::string_view ChunkSizeLine(size_t n, std::array<char, 20>* buf);
 
-// The reason phrase for a status code ("OK", "Not Found", …); "Unknown"
-// for codes without one.
+// The reason phrase for a status code (Beast's table: "OK", "Not Found",
+// …); "Unknown" for codes without one.
 std::string_view ReasonPhrase(int status);
 
 }  // namespace gwanmun::proxy::wire

@@ -138,26 +138,22 @@ test('client disconnect during a non-streaming request cancels the upstream requ
   assert.ok(Date.now() - t0 < 3000);
 });
 
-test('a request pipelined during a slow non-streaming call (watch armed late) is answered after it', async () => {
+// Writes `first` on one connection, then `second` after `afterMs`; resolves
+// with everything read once the answer to `second` (containing `until`) is in.
+function pipelined(first, second, afterMs, until) {
   const port = Number(gw.address.split(':')[1]);
-  // The answer takes 400 ms: the client watch is armed after 50–100 ms and
-  // reads the second request's bytes, which must not be lost.
-  const first = JSON.stringify(chat('mock-gpt', {
-    messages: [{ role: 'user', content: '느린 첫 요청' }], metadata: { mock_delay_ms: '400' },
-  }));
-  const second = JSON.stringify(chat('mock-gpt', { messages: [{ role: 'user', content: '뒤따른 요청' }] }));
   const head = (body) => 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
     `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
-  const got = await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     let buf = '';
     const s = net.connect(port, '127.0.0.1', () => {
       s.write(head(first) + first);
-      setTimeout(() => s.write(head(second) + second), 200);
+      setTimeout(() => s.write(head(second) + second), afterMs);
     });
     s.setEncoding('utf8');
     s.on('data', (d) => {
       buf += d;
-      if (buf.includes('Echo: 뒤따른 요청')) {
+      if (buf.includes(until)) {
         s.end();
         resolve(buf);
       }
@@ -165,6 +161,16 @@ test('a request pipelined during a slow non-streaming call (watch armed late) is
     s.on('error', reject);
     setTimeout(() => reject(new Error(`no second answer: ${buf}`)), 5000);
   });
+}
+
+test('a request pipelined during a slow non-streaming call (watch armed late) is answered after it', async () => {
+  // The answer takes 400 ms: the client watch is armed after 50–100 ms and
+  // reads the second request's bytes, which must not be lost.
+  const first = JSON.stringify(chat('mock-gpt', {
+    messages: [{ role: 'user', content: '느린 첫 요청' }], metadata: { mock_delay_ms: '400' },
+  }));
+  const second = JSON.stringify(chat('mock-gpt', { messages: [{ role: 'user', content: '뒤따른 요청' }] }));
+  const got = await pipelined(first, second, 200, 'Echo: 뒤따른 요청');
   const a = got.indexOf('Echo: 느린 첫 요청');
   assert.ok(a > 0, 'first answer');
   assert.ok(got.indexOf('Echo: 뒤따른 요청') > a, 'second answer after the first');
@@ -172,31 +178,12 @@ test('a request pipelined during a slow non-streaming call (watch armed late) is
 });
 
 test('a request pipelined while the previous one is in flight is answered after it, in order', async () => {
-  const port = Number(gw.address.split(':')[1]);
   const first = JSON.stringify(chat('mock-gpt', {
     stream: true, messages: [{ role: 'user', content: '첫 번째 요청입니다' }], metadata: { mock_delay_ms: '60' },
   }));
   const second = JSON.stringify(chat('mock-gpt', { messages: [{ role: 'user', content: '두 번째' }] }));
-  const head = (body) => 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
-    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
-  const got = await new Promise((resolve, reject) => {
-    let buf = '';
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.write(head(first) + first);
-      // While the first answer streams (an event every 60 ms), the second request arrives.
-      setTimeout(() => s.write(head(second) + second), 150);
-    });
-    s.setEncoding('utf8');
-    s.on('data', (d) => {
-      buf += d;
-      if (buf.includes('Echo: 두 번째')) {
-        s.end();
-        resolve(buf);
-      }
-    });
-    s.on('error', reject);
-    setTimeout(() => reject(new Error(`no second answer: ${buf}`)), 5000);
-  });
+  // While the first answer streams (an event every 60 ms), the second request arrives.
+  const got = await pipelined(first, second, 150, 'Echo: 두 번째');
   const done = got.indexOf('[DONE]');
   assert.ok(done > 0, 'first answer complete');
   assert.ok(got.indexOf('HTTP/1.1 200', done) > done, 'second answer after the first');
